@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs whatever is missing, builds, and registers the tslab kernel.
+# Idempotent: a second run on a ready machine takes a few seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+# 1. Debian packages: Jupyter (server, nbclient), the Python peers used as
+#    references in tests, and Chromium for the browser tests.
+APT_PACKAGES=(jupyter-client jupyter-nbconvert python3-nbclient python3-ipykernel python3-jupyter-server
+  python3-jupyterlab-server python3-scipy python3-skimage python3-tifffile chromium fonts-dejavu-core)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing Debian packages: ${missing[*]}"
+  SUDO=""
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null || { echo "error[MISSING_DEPENDENCY]: need root or sudo to install ${missing[*]}" >&2; exit 3; }
+    SUDO=sudo
+  fi
+  $SUDO apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+# 2. npm packages, exactly as locked.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund >&2
+fi
+
+# 3. Build the library (incremental) and the JupyterLab app when present.
+log "building kernel-lib"
+npx tsc -b kernel-lib >&2
+if [ -f jupyterlab-ext/scripts/build.sh ]; then
+  bash jupyterlab-ext/scripts/build.sh >&2
+fi
+
+# 4. The tslab kernel, registered in a project-local Jupyter path.
+if [ ! -f .jupyter/share/jupyter/kernels/tslab/kernel.json ]; then
+  log "registering the tslab kernel in .jupyter/"
+  npx tslab install --python=/usr/bin/python3 --binary="$PWD/node_modules/.bin/tslab" --prefix="$PWD/.jupyter" >&2
+fi
