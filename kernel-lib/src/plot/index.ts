@@ -1,1 +1,11 @@
-export {};
+export { type PlotlyFigure, isFigure, FIGURE_STYLE } from "./figure";
+export {
+  type HistogramFigureOptions,
+  type SliceFigureOptions,
+  type ProfileSeries,
+  histogramFigure,
+  sliceFigure,
+  profileFigure,
+  distributionFigure,
+  scatterFigure,
+} from "./figures";
