@@ -1,0 +1,315 @@
+import { ERROR_CODES, TomolyteError, checkNumber, throwIfAborted } from "../errors";
+import { type Triple, type Volume, checkAllocation, createVolume } from "../volume";
+import {
+  type Connectivity, type ForegroundOptions, type ProgressOptions,
+  checkConnectivity, checkVolume, foregroundBytes, reportProgress,
+} from "./mask";
+
+export interface LabelOptions extends ForegroundOptions, ProgressOptions {
+  /** 6 (faces), 18 (faces and edges) or 26 (faces, edges and corners). Default 6. */
+  connectivity?: Connectivity;
+}
+
+/** Connected components: `labels` holds 0 for background and 1..count for components. */
+export interface LabelResult {
+  readonly labels: Volume<Uint32Array>;
+  readonly count: number;
+}
+
+/** The backward half of a neighbourhood: offsets (dz, dy, dx) already visited in raster order. */
+function backwardOffsets(connectivity: Connectivity): Array<[number, number, number]> {
+  const out: Array<[number, number, number]> = [];
+  for (let dz = -1; dz <= 0; dz++) {
+    for (let dy = -1; dy <= 1; dy++) {
+      for (let dx = -1; dx <= 1; dx++) {
+        const before = dz < 0 || (dz === 0 && (dy < 0 || (dy === 0 && dx < 0)));
+        if (!before) continue;
+        const l1 = Math.abs(dz) + Math.abs(dy) + Math.abs(dx);
+        if (connectivity === 6 && l1 > 1) continue;
+        if (connectivity === 18 && l1 > 2) continue;
+        out.push([dz, dy, dx]);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Two-pass labelling with union-find. The union keeps the smaller label as
+ * root, so a component's root is the label of its first voxel in raster
+ * order and the final numbering is SciPy's (`scipy.ndimage.label`).
+ */
+export function labelForeground(
+  fg: Uint8Array,
+  shape: Triple,
+  connectivity: Connectivity,
+  progress: ProgressOptions = {},
+): { labels: Uint32Array; count: number } {
+  const [nz, ny, nx] = shape;
+  const n = fg.length;
+  checkAllocation(n * 4 * 2, "connected-component labels", n);
+  const labels = new Uint32Array(n);
+  let parent = new Uint32Array(Math.max(16, Math.min(n + 1, 1 << 16)));
+  let next = 1;
+  const offs = backwardOffsets(connectivity);
+  const find = (a: number): number => {
+    let r = a;
+    while (parent[r] !== r) r = parent[r];
+    // Path compression keeps later finds O(α(n)).
+    while (parent[a] !== r) {
+      const p = parent[a];
+      parent[a] = r;
+      a = p;
+    }
+    return r;
+  };
+  const rowOff = new Int32Array(offs.length);
+  const rowDx = new Int32Array(offs.length);
+  for (let z = 0; z < nz; z++) {
+    throwIfAborted(progress.signal);
+    for (let y = 0; y < ny; y++) {
+      // Neighbour offsets valid for this row (z and y bounds); x bounds are checked per voxel.
+      let k = 0;
+      for (const [dz, dy, dx] of offs) {
+        if (z + dz < 0 || y + dy < 0 || y + dy >= ny) continue;
+        rowOff[k] = (dz * ny + dy) * nx + dx;
+        rowDx[k] = dx;
+        k++;
+      }
+      const base = (z * ny + y) * nx;
+      for (let x = 0; x < nx; x++) {
+        const i = base + x;
+        if (fg[i] === 0) continue;
+        let cur = 0;
+        const edge = x === 0 || x === nx - 1;
+        for (let j = 0; j < k; j++) {
+          if (edge) {
+            const xx = x + rowDx[j];
+            if (xx < 0 || xx >= nx) continue;
+          }
+          const l = labels[i + rowOff[j]];
+          if (l === 0) continue;
+          if (cur === 0) cur = find(l);
+          else if (l !== cur) {
+            const r = find(l);
+            if (r < cur) {
+              parent[cur] = r;
+              cur = r;
+            } else if (r > cur) parent[r] = cur;
+          }
+        }
+        if (cur === 0) {
+          cur = next++;
+          if (cur >= parent.length) {
+            const grown = new Uint32Array(Math.min(n + 1, parent.length * 2));
+            grown.set(parent);
+            parent = grown;
+          }
+          parent[cur] = cur;
+        }
+        labels[i] = cur;
+      }
+    }
+    if (progress.onProgress && (z & 15) === 15) reportProgress(progress, (0.8 * (z + 1)) / nz);
+  }
+  // parent[l] <= l always, so one increasing sweep resolves every root and numbers them in order.
+  const final = new Uint32Array(next);
+  let count = 0;
+  for (let l = 1; l < next; l++) {
+    const p = parent[l];
+    final[l] = p === l ? ++count : final[p];
+  }
+  for (let i = 0; i < n; i++) {
+    const l = labels[i];
+    if (l !== 0) labels[i] = final[l];
+  }
+  reportProgress(progress, 1);
+  return { labels, count };
+}
+
+/**
+ * Connected components of the foreground (non-zero voxels, or one `phase` of a
+ * label volume, or voxels passing `where`). Components are numbered 1..count
+ * in raster order of their first voxel (z slowest, x fastest), exactly as
+ * `scipy.ndimage.label` numbers them; background is 0.
+ *
+ * @example
+ * const { labels, count } = label(segmented, { phase: 0, connectivity: 26 });
+ */
+export function label(volume: Volume, options: LabelOptions = {}): LabelResult {
+  const connectivity = checkConnectivity(options.connectivity);
+  const fg = foregroundBytes(volume, options);
+  const { labels, count } = labelForeground(fg, volume.shape, connectivity, options);
+  return { labels: createVolume(labels, volume.shape, volume.spacing), count };
+}
+
+function labelsOf(labels: LabelResult | Volume): { data: ArrayLike<number>; shape: Triple; count: number } {
+  if ((labels as LabelResult).labels !== undefined && typeof (labels as LabelResult).count === "number") {
+    const r = labels as LabelResult;
+    return { data: r.labels.data, shape: r.labels.shape, count: r.count };
+  }
+  const v = labels as Volume;
+  checkVolume(v, "labels");
+  let max = 0;
+  const d = v.data;
+  for (let i = 0; i < d.length; i++) {
+    const x = d[i];
+    if (!(x >= 0) || !Number.isInteger(x)) {
+      throw new TomolyteError(
+        ERROR_CODES.INVALID_ARGUMENT,
+        `labels must be non-negative integers (found ${x} at voxel ${i}); pass the result of label(), not a greyscale volume`,
+      );
+    }
+    if (x > max) max = x;
+  }
+  return { data: d, shape: v.shape, count: max };
+}
+
+/**
+ * Voxel count of each component: `sizes[l]` for label l, `sizes[0]` the background.
+ *
+ * @example
+ * const comps = label(mask);
+ * const sizes = componentSizes(comps); // Float64Array(comps.count + 1)
+ */
+export function componentSizes(labels: LabelResult | Volume): Float64Array {
+  const { data, count } = labelsOf(labels);
+  const sizes = new Float64Array(count + 1);
+  for (let i = 0; i < data.length; i++) sizes[data[i]]++;
+  return sizes;
+}
+
+/**
+ * A 0/1 mask of the voxels whose label is in `ids`.
+ *
+ * @example
+ * const two = selectComponents(comps, [1, 2]);
+ */
+export function selectComponents(labels: LabelResult | Volume, ids: readonly number[]): Volume<Uint8Array> {
+  const { data, shape, count } = labelsOf(labels);
+  const keep = new Uint8Array(count + 1);
+  for (const id of ids) {
+    if (Number.isInteger(id) && id >= 1 && id <= count) keep[id] = 1;
+  }
+  const spacing = ((labels as LabelResult).labels ?? (labels as Volume)).spacing;
+  checkAllocation(data.length, "the component mask", data.length);
+  const out = new Uint8Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = keep[data[i]];
+  return createVolume(out, shape, spacing);
+}
+
+/**
+ * The largest connected component of the foreground as a 0/1 mask (ties: the
+ * one first in raster order). An empty foreground gives an all-zero mask.
+ *
+ * @example
+ * const solid = keepLargest(labels, { phase: 1, connectivity: 26 });
+ */
+export function keepLargest(volume: Volume, options: LabelOptions = {}): Volume<Uint8Array> {
+  const comps = label(volume, options);
+  const sizes = componentSizes(comps);
+  let best = 0;
+  for (let l = 1; l <= comps.count; l++) if (sizes[l] > sizes[best] || best === 0) best = l;
+  return selectComponents(comps, best === 0 ? [] : [best]);
+}
+
+export interface RemoveSmallOptions extends LabelOptions {
+  /** Components with fewer voxels than this are removed. */
+  minSizeVoxels?: number;
+  /** Components with less volume (µm³, spacing applied) than this are removed. */
+  minVolume_um3?: number;
+}
+
+/**
+ * Removes components smaller than a size (like skimage's
+ * `remove_small_objects`: a component of exactly the minimum size stays).
+ * Returns a 0/1 mask of what remains.
+ *
+ * @example
+ * const clean = removeSmall(mask, { minSizeVoxels: 27, connectivity: 26 });
+ */
+export function removeSmall(volume: Volume, options: RemoveSmallOptions): Volume<Uint8Array> {
+  let min: number;
+  if (options?.minSizeVoxels !== undefined) {
+    min = checkNumber("minSizeVoxels", options.minSizeVoxels, { min: 0 });
+  } else if (options?.minVolume_um3 !== undefined) {
+    const [dz, dy, dx] = volume.spacing;
+    min = checkNumber("minVolume_um3", options.minVolume_um3, { min: 0 }) / (dz * dy * dx);
+  } else {
+    throw new TomolyteError(ERROR_CODES.INVALID_ARGUMENT, "removeSmall needs minSizeVoxels or minVolume_um3");
+  }
+  const comps = label(volume, options);
+  const sizes = componentSizes(comps);
+  const ids: number[] = [];
+  for (let l = 1; l <= comps.count; l++) if (sizes[l] >= min - 1e-9) ids.push(l);
+  return selectComponents(comps, ids);
+}
+
+/** A face of the volume: "z-" is the first z slice (z = 0), "z+" the last. */
+export type Face = "z-" | "z+" | "y-" | "y+" | "x-" | "x+";
+export const FACES: readonly Face[] = ["z-", "z+", "y-", "y+", "x-", "x+"];
+
+export interface TouchingOptions {
+  /** "all" (default): components touching every listed face; "any": touching at least one. */
+  mode?: "all" | "any";
+}
+
+/**
+ * Labels of the components that touch the given faces, ascending. With
+ * `["z-", "z+"]` and mode "all" these are the components that percolate
+ * through the electrode thickness.
+ *
+ * @example
+ * const through = componentsTouching(label(mask), ["z-", "z+"]);
+ */
+export function componentsTouching(labels: LabelResult | Volume, faces: readonly Face[], options: TouchingOptions = {}): number[] {
+  const { data, shape, count } = labelsOf(labels);
+  if (!Array.isArray(faces) || faces.length === 0 || faces.some((f) => !FACES.includes(f))) {
+    throw new TomolyteError(ERROR_CODES.INVALID_ARGUMENT, `faces must be a non-empty list of ${FACES.join(", ")}; got ${JSON.stringify(faces)}`);
+  }
+  const mode = options.mode ?? "all";
+  if (mode !== "all" && mode !== "any") {
+    throw new TomolyteError(ERROR_CODES.INVALID_ARGUMENT, `mode must be "all" or "any", got ${String(mode)}`);
+  }
+  const [nz, ny, nx] = shape;
+  // One bit per face in a small mask per label.
+  const touched = new Uint8Array(count + 1);
+  const mark = (f: number, z0: number, z1: number, y0: number, y1: number, x0: number, x1: number) => {
+    const bit = 1 << f;
+    for (let z = z0; z < z1; z++) for (let y = y0; y < y1; y++) {
+      const b = (z * ny + y) * nx;
+      for (let x = x0; x < x1; x++) touched[data[b + x]] |= bit;
+    }
+  };
+  const uniq = [...new Set(faces)];
+  uniq.forEach((face, f) => {
+    if (face === "z-") mark(f, 0, 1, 0, ny, 0, nx);
+    else if (face === "z+") mark(f, nz - 1, nz, 0, ny, 0, nx);
+    else if (face === "y-") mark(f, 0, nz, 0, 1, 0, nx);
+    else if (face === "y+") mark(f, 0, nz, ny - 1, ny, 0, nx);
+    else if (face === "x-") mark(f, 0, nz, 0, ny, 0, 1);
+    else mark(f, 0, nz, 0, ny, nx - 1, nx);
+  });
+  const all = (1 << uniq.length) - 1;
+  const out: number[] = [];
+  for (let l = 1; l <= count; l++) {
+    if (mode === "all" ? touched[l] === all : touched[l] !== 0) out.push(l);
+  }
+  return out;
+}
+
+export interface KeepTouchingOptions extends LabelOptions, TouchingOptions {
+  faces: readonly Face[];
+}
+
+/**
+ * The foreground voxels in components that touch the given faces, as a 0/1
+ * mask (e.g. the percolating pore space between "z-" and "z+").
+ *
+ * @example
+ * const percolating = keepTouching(labels, { phase: 0, faces: ["z-", "z+"] });
+ */
+export function keepTouching(volume: Volume, options: KeepTouchingOptions): Volume<Uint8Array> {
+  const comps = label(volume, options);
+  return selectComponents(comps, componentsTouching(comps, options.faces, options));
+}
