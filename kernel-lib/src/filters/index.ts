@@ -5,3 +5,6 @@
  */
 export { type BoundaryMode, type BoundaryOptions, type ProgressOptions, BOUNDARY_MODES } from "./common";
 export { type GaussianOptions, gaussian, gaussianKernel1d } from "./gaussian";
+export { type FootprintShape, type FootprintOptions } from "./footprint";
+export { type MeanOptions, mean } from "./mean";
+export { type RankOptions, median, minimum, maximum } from "./rank";
