@@ -1,1 +1,1 @@
-export {};
+export { type ColumnTable, type HistogramTableOptions, arquero, histogramTable, toTable } from "./tables";

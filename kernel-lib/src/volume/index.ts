@@ -29,3 +29,11 @@ export {
   histogram,
   astype,
 } from "./volume";
+export {
+  type DownsampleFactor,
+  type DownsampleOptions,
+  type DownsampleLabelsOptions,
+  downsample,
+  downsampleLabels,
+  downsampleFactorFor,
+} from "./resample";

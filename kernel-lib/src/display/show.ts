@@ -1,0 +1,117 @@
+/**
+ * show(): sends a MIME bundle to the notebook through the tslab kernel.
+ *
+ * tslab's public `display.raw(mime, value)` sends one MIME type per message,
+ * but the contract wants the volume, its PNG fallback and its text summary in
+ * ONE display_data message (so a notebook viewed without the extension still
+ * shows the PNG, and JupyterLab picks the richest type). tslab keeps the
+ * current cell's writer in its internal module `dist/jupyter.js` as
+ * `lastWriteDisplayData(content, update)`. We find that module among the
+ * loaded CommonJS modules by its export (not by path, so any tslab install
+ * location works) and call it. If a future tslab hides it, we fall back to
+ * the public `display.raw` for the richest type plus the text on stdout;
+ * outside tslab the text summary goes to stdout.
+ */
+import { ERROR_CODES, TomolyteError, isTomolyteError } from "../errors";
+import { type MimeBundle, type ShowOptions, mimeBundle } from "./bundle";
+import { PLOTLY_MIME, VOLUME_MIME } from "./contract";
+
+/** The display_data content tslab's writer takes. */
+interface DisplayContent {
+  data: MimeBundle;
+  metadata: Record<string, unknown>;
+  transient: Record<string, unknown>;
+}
+
+type Writer = (content: DisplayContent, update: boolean) => void;
+
+/** How show() reached the notebook: for tests and diagnostics. */
+export type DisplayRoute = "tslab-bundle" | "tslab-raw" | "stdout";
+
+interface TslabGlobal {
+  require?: (id: string) => unknown;
+}
+
+/** True when running inside a tslab kernel (it sets `globalThis.__tslab__`). */
+export function insideTslab(): boolean {
+  return typeof (globalThis as { __tslab__?: unknown }).__tslab__ === "object";
+}
+
+function moduleCache(): Record<string, { exports?: unknown } | undefined> | undefined {
+  // `require` exists in the CommonJS build (what tslab loads); not in ESM test runners.
+  try {
+    return typeof require === "function" ? (require.cache as Record<string, { exports?: unknown } | undefined>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function findWriter(): Writer | undefined {
+  const cache = moduleCache();
+  if (!cache) return undefined;
+  for (const key of Object.keys(cache)) {
+    const exp = cache[key]?.exports as { lastWriteDisplayData?: unknown } | undefined;
+    if (exp && typeof exp === "object" && typeof exp.lastWriteDisplayData === "function") {
+      return exp.lastWriteDisplayData as Writer;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Sends a ready MIME bundle as one display message. Returns the route taken.
+ *
+ * @example
+ * emitBundle({ "text/plain": "hello", "text/html": "<b>hello</b>" });
+ */
+export function emitBundle(bundle: MimeBundle, metadata: Record<string, unknown> = {}): DisplayRoute {
+  if (insideTslab()) {
+    const writer = findWriter();
+    if (writer) {
+      writer({ data: bundle, metadata, transient: {} }, false);
+      return "tslab-bundle";
+    }
+    const tslab = (globalThis as { __tslab__?: TslabGlobal }).__tslab__;
+    const pub = tslab?.require?.("tslab") as { display?: { raw?: (mime: string, v: unknown) => void } } | undefined;
+    if (typeof pub?.display?.raw === "function") {
+      const rich = [VOLUME_MIME, PLOTLY_MIME, "text/html", "image/png"].find((m) => m in bundle);
+      if (rich) pub.display.raw(rich, bundle[rich]);
+      if ("text/plain" in bundle) console.log(String(bundle["text/plain"]));
+      return "tslab-raw";
+    }
+  }
+  console.log(String(bundle["text/plain"] ?? ""));
+  return "stdout";
+}
+
+/**
+ * Shows a Volume, a LabelVolume, an arquero table or a plotly figure in the
+ * notebook: one display message with the volume viewer's payload
+ * (application/vnd.tomolyte.volume+json), a PNG of the three middle slices and
+ * a text summary (tables: HTML + text; figures: plotly JSON + text). Outside a
+ * notebook it prints the text summary. Returns nothing, so that tslab does not
+ * print a value after the display.
+ *
+ * @example
+ * show(ct);                                   // grey volume, window from the 0.5–99.5 percentiles
+ * show(labels);                               // phases in their colours
+ * show(ct, { labels, title: "segmentation" }); // overlay
+ * show(histogramTable(histogram(ct)));        // a table
+ */
+export function show(x: unknown, options: ShowOptions = {}): void {
+  let bundle: MimeBundle;
+  try {
+    bundle = mimeBundle(x, options);
+  } catch (e) {
+    if (isTomolyteError(e)) throw e;
+    throw new TomolyteError(ERROR_CODES.INTERNAL, `show() failed: ${(e as Error)?.message ?? String(e)}`, undefined, { cause: e });
+  }
+  try {
+    emitBundle(bundle);
+  } catch (e) {
+    if (isTomolyteError(e)) throw e;
+    throw new TomolyteError(ERROR_CODES.INTERNAL, `show() could not send the display message: ${(e as Error)?.message ?? String(e)}`, undefined, {
+      cause: e,
+    });
+  }
+}
