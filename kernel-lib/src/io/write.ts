@@ -1,0 +1,229 @@
+/** write(): format from the extension, atomic (temp file + rename), never over an input. */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { zlibSync } from "fflate";
+import { ERROR_CODES, TomolyteError, isTomolyteError, throwIfAborted } from "../errors";
+import { type Volume, createVolume, dtypeOf } from "../volume";
+import { OutputFile, bytesOf, realPathOrResolved, removeQuietly, sourcesOf, tempNameFor, writeFailed } from "./fsutil";
+import { metaImageHeader } from "./mhd";
+import { encodeNpy } from "./npy";
+import { writeTiff } from "./tiff-write";
+import type { VolumeFormat, WriteOptions, WriteResult } from "./types";
+
+const EXT_FORMAT: Record<string, VolumeFormat> = { ".tif": "tiff", ".tiff": "tiff", ".npy": "npy", ".mhd": "mhd", ".mha": "mha" };
+
+function formatFor(target: string, options: WriteOptions): VolumeFormat {
+  if (options.format !== undefined) {
+    if (!["tiff", "tiff-folder", "npy", "mhd", "mha"].includes(options.format)) {
+      throw new TomolyteError(ERROR_CODES.UNSUPPORTED_FORMAT, `unknown format "${String(options.format)}"`);
+    }
+    return options.format;
+  }
+  if (/[\\/]$/.test(target)) return "tiff-folder";
+  const ext = path.extname(target).toLowerCase();
+  const f = EXT_FORMAT[ext];
+  if (f) return f;
+  if (ext === ".raw" || ext === ".zraw") {
+    throw new TomolyteError(ERROR_CODES.UNSUPPORTED_FORMAT, `${target}: write the .mhd header instead (e.g. ${target.slice(0, -ext.length)}.mhd); its ${ext} is written beside it`, { path: target });
+  }
+  throw new TomolyteError(
+    ERROR_CODES.UNSUPPORTED_FORMAT,
+    `${target}: cannot tell the format from extension "${ext}"; use .tif, .npy, .mhd, .mha, or a folder path ending in "/" for one TIFF per slice`,
+    { path: target },
+  );
+}
+
+/** Refuses to replace an input of this volume, or (without overwrite) any existing path. */
+function checkTarget(volume: Volume, target: string, overwrite: boolean, isFolder: boolean): boolean {
+  const real = realPathOrResolved(target);
+  for (const src of sourcesOf(volume.data)) {
+    if (src === real || (isFolder && src.startsWith(real + path.sep))) {
+      throw new TomolyteError(
+        ERROR_CODES.WOULD_OVERWRITE,
+        `refusing to overwrite ${target}: this volume was read from it; write to another path`,
+        { path: target },
+      );
+    }
+  }
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.statSync(target);
+  } catch {
+    return false;
+  }
+  if (!overwrite) {
+    throw new TomolyteError(ERROR_CODES.WOULD_OVERWRITE, `${target} already exists; pass overwrite: true (CLI: --overwrite) to replace it`, { path: target });
+  }
+  if (isFolder) {
+    if (!st.isDirectory()) throw new TomolyteError(ERROR_CODES.WOULD_OVERWRITE, `${target} exists and is not a folder`, { path: target });
+    const others = fs.readdirSync(target).filter((n) => !/\.tiff?$/i.test(n));
+    if (others.length > 0) {
+      throw new TomolyteError(ERROR_CODES.WOULD_OVERWRITE, `refusing to replace folder ${target}: it holds files other than TIFF slices (${others.slice(0, 3).join(", ")})`, { path: target });
+    }
+  } else if (st.isDirectory()) {
+    throw new TomolyteError(ERROR_CODES.WOULD_OVERWRITE, `${target} is a folder; refusing to replace it with a file`, { path: target });
+  }
+  return true;
+}
+
+/** Writes `parts` to a new temp file beside `target`; returns the temp path. */
+async function writeTemp(target: string, fill: (out: OutputFile) => Promise<void>): Promise<{ temp: string; bytes: number }> {
+  const temp = tempNameFor(target);
+  let out: OutputFile | undefined;
+  try {
+    out = await OutputFile.create(temp);
+    await fill(out);
+    await out.close(true);
+    return { temp, bytes: out.offset };
+  } catch (e) {
+    if (out) await out.abandon();
+    else await removeQuietly(temp);
+    throw e;
+  }
+}
+
+/**
+ * Writes a volume; the format comes from the extension: .tif/.tiff (multi-page,
+ * ImageJ-compatible), .npy, .mhd (+ .raw, or .zraw when compressed), .mha, or a
+ * folder path ending in "/" (one 2D TIFF per z-slice). The write is atomic: data
+ * goes to a temp file in the same folder, renamed into place at the end; on any
+ * failure nothing is left behind. It refuses (WOULD_OVERWRITE) to replace an
+ * existing file unless `overwrite: true`, and always refuses to replace the file
+ * the volume was read from.
+ *
+ * @example
+ * await write(v, "out/electrode.tif", { compression: "deflate" });
+ * await write(v, "out/electrode.mhd", { overwrite: true }); // also writes out/electrode.raw
+ */
+export async function write(volume: Volume, target: string, options: WriteOptions = {}): Promise<WriteResult> {
+  if (typeof target !== "string" || target === "") throw new TomolyteError(ERROR_CODES.INVALID_ARGUMENT, `path must be a non-empty string, got ${String(target)}`);
+  if (!volume || typeof volume !== "object") throw new TomolyteError(ERROR_CODES.INVALID_ARGUMENT, "write() needs a volume");
+  dtypeOf(volume.data);
+  createVolume(volume.data, volume.shape, volume.spacing); // validates shape and spacing
+  const compression = options.compression ?? "none";
+  if (compression !== "none" && compression !== "deflate") {
+    throw new TomolyteError(ERROR_CODES.INVALID_ARGUMENT, `compression must be "none" or "deflate", got ${JSON.stringify(compression)}`);
+  }
+  const format = formatFor(target, options);
+  if (format === "npy" && compression !== "none") {
+    throw new TomolyteError(ERROR_CODES.INVALID_ARGUMENT, ".npy has no compression; use compression: \"none\" or another format");
+  }
+  const abs = path.resolve(target);
+  const overwrite = options.overwrite === true;
+  throwIfAborted(options.signal);
+  try {
+    if (format === "tiff-folder") return await writeFolder(volume, abs, overwrite, compression, options);
+    const files = [abs];
+    let dataFile: string | undefined;
+    if (format === "mhd") {
+      const ext = path.extname(abs);
+      dataFile = abs.slice(0, abs.length - ext.length) + (compression === "deflate" ? ".zraw" : ".raw");
+      files.push(dataFile);
+    }
+    const exists = files.map((f) => checkTarget(volume, f, overwrite, false));
+    void exists;
+    const temps: string[] = [];
+    let bytes = 0;
+    try {
+      if (format === "tiff") {
+        const t = await writeTemp(abs, (out) => writeTiff(out, volume, 0, volume.shape[0], { compression, signal: options.signal, onProgress: options.onProgress }));
+        temps.push(t.temp);
+        bytes += t.bytes;
+      } else if (format === "npy") {
+        const t = await writeTemp(abs, async (out) => {
+          const [head, data] = encodeNpy(volume);
+          await out.write(head);
+          await writeChunked(out, data, options);
+        });
+        temps.push(t.temp);
+        bytes += t.bytes;
+      } else {
+        const raw = bytesOf(volume.data);
+        const payload = compression === "deflate" ? zlibSync(raw, { level: 6 }) : raw;
+        throwIfAborted(options.signal);
+        const compressedSize = compression === "deflate" ? payload.length : undefined;
+        if (format === "mha") {
+          const t = await writeTemp(abs, async (out) => {
+            await out.write(new TextEncoder().encode(metaImageHeader(volume, "LOCAL", compressedSize)));
+            await writeChunked(out, payload, options);
+          });
+          temps.push(t.temp);
+          bytes += t.bytes;
+        } else {
+          const d = await writeTemp(dataFile!, (out) => writeChunked(out, payload, options));
+          temps.push(d.temp);
+          bytes += d.bytes;
+          const h = await writeTemp(abs, (out) => out.write(new TextEncoder().encode(metaImageHeader(volume, path.basename(dataFile!), compressedSize))));
+          temps.push(h.temp);
+          bytes += h.bytes;
+        }
+      }
+      // Data file first, header last: a reader never sees a header without its data.
+      const order = format === "mhd" ? [1, 0] : [0];
+      const dests = format === "mhd" ? [abs, dataFile!] : [abs];
+      for (const i of order) await fs.promises.rename(temps[i], dests[i]);
+    } catch (e) {
+      for (const t of temps) await removeQuietly(t);
+      throw e;
+    }
+    options.onProgress?.(1);
+    return { path: abs, format, files, bytes };
+  } catch (e) {
+    throw writeFailed(abs, e);
+  }
+}
+
+async function writeChunked(out: OutputFile, data: Uint8Array, options: WriteOptions): Promise<void> {
+  const step = 1 << 26;
+  for (let p = 0; p < data.length; p += step) {
+    throwIfAborted(options.signal);
+    await out.write(data.subarray(p, Math.min(data.length, p + step)));
+    options.onProgress?.(Math.min(1, (p + step) / data.length) * 0.999);
+  }
+}
+
+async function writeFolder(volume: Volume, dir: string, overwrite: boolean, compression: "none" | "deflate", options: WriteOptions): Promise<WriteResult> {
+  const exists = checkTarget(volume, dir, overwrite, true);
+  const nz = volume.shape[0];
+  const digits = Math.max(4, String(nz - 1).length);
+  const temp = tempNameFor(dir);
+  const names: string[] = [];
+  let bytes = 0;
+  try {
+    await fs.promises.mkdir(temp);
+    for (let z = 0; z < nz; z++) {
+      throwIfAborted(options.signal);
+      const name = `z${String(z).padStart(digits, "0")}.tif`;
+      const out = await OutputFile.create(path.join(temp, name));
+      try {
+        await writeTiff(out, volume, z, z + 1, { compression });
+        await out.close(false);
+      } catch (e) {
+        await out.abandon();
+        throw e;
+      }
+      bytes += out.offset;
+      names.push(name);
+      options.onProgress?.((z + 1) / nz);
+    }
+    if (exists) {
+      // Swap: old folder aside, new one in, old one removed.
+      const old = tempNameFor(dir) + ".old";
+      await fs.promises.rename(dir, old);
+      try {
+        await fs.promises.rename(temp, dir);
+      } catch (e) {
+        await fs.promises.rename(old, dir).catch(() => undefined);
+        throw e;
+      }
+      await removeQuietly(old);
+    } else {
+      await fs.promises.rename(temp, dir);
+    }
+  } catch (e) {
+    await removeQuietly(temp);
+    if (isTomolyteError(e)) throw e;
+    throw writeFailed(dir, e);
+  }
+  return { path: dir, format: "tiff-folder", files: names.map((n) => path.join(dir, n)), bytes };
+}
