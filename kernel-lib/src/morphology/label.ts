@@ -16,28 +16,12 @@ export interface LabelResult {
   readonly count: number;
 }
 
-/** The backward half of a neighbourhood: offsets (dz, dy, dx) already visited in raster order. */
-function backwardOffsets(connectivity: Connectivity): Array<[number, number, number]> {
-  const out: Array<[number, number, number]> = [];
-  for (let dz = -1; dz <= 0; dz++) {
-    for (let dy = -1; dy <= 1; dy++) {
-      for (let dx = -1; dx <= 1; dx++) {
-        const before = dz < 0 || (dz === 0 && (dy < 0 || (dy === 0 && dx < 0)));
-        if (!before) continue;
-        const l1 = Math.abs(dz) + Math.abs(dy) + Math.abs(dx);
-        if (connectivity === 6 && l1 > 1) continue;
-        if (connectivity === 18 && l1 > 2) continue;
-        out.push([dz, dy, dx]);
-      }
-    }
-  }
-  return out;
-}
-
 /**
- * Two-pass labelling with union-find. The union keeps the smaller label as
- * root, so a component's root is the label of its first voxel in raster
- * order and the final numbering is SciPy's (`scipy.ndimage.label`).
+ * Two-pass labelling over runs: each row is cut into runs of foreground, runs
+ * are joined with union-find to the overlapping runs of the (up to four)
+ * earlier rows they can touch, then every run is filled with its final label.
+ * The union keeps the smaller run index as root, so a component's root is its
+ * first run in raster order and the numbering is SciPy's (`scipy.ndimage.label`).
  */
 export function labelForeground(
   fg: Uint8Array,
@@ -47,11 +31,16 @@ export function labelForeground(
 ): { labels: Uint32Array; count: number } {
   const [nz, ny, nx] = shape;
   const n = fg.length;
-  checkAllocation(n * 4 * 2, "connected-component labels", n);
+  checkAllocation(n * 4 + nz * ny * 4, "connected-component labels", n);
   const labels = new Uint32Array(n);
-  let parent = new Uint32Array(Math.max(16, Math.min(n + 1, 1 << 16)));
-  let next = 1;
-  const offs = backwardOffsets(connectivity);
+  // Runs: [runStart, runEnd) in x; rowFirst[row] .. rowFirst[row + 1] are the runs of row z*ny + y.
+  const rows = nz * ny;
+  const rowFirst = new Int32Array(rows + 1);
+  let cap = Math.max(64, Math.min(n, rows * 4));
+  let runStart = new Int32Array(cap);
+  let runEnd = new Int32Array(cap);
+  let parent = new Int32Array(cap);
+  let runs = 0;
   const find = (a: number): number => {
     let r = a;
     while (parent[r] !== r) r = parent[r];
@@ -63,65 +52,77 @@ export function labelForeground(
     }
     return r;
   };
-  const rowOff = new Int32Array(offs.length);
-  const rowDx = new Int32Array(offs.length);
+  const union = (a: number, b: number): void => {
+    const ra = find(a);
+    const rb = find(b);
+    if (ra < rb) parent[rb] = ra;
+    else if (rb < ra) parent[ra] = rb;
+  };
+  // Earlier rows a run can touch: (dz, dy) and how far in x the contact reaches.
+  const nbr: Array<[number, number, number]> = [];
+  for (const [dz, dy] of [[0, -1], [-1, 0], [-1, -1], [-1, 1]] as const) {
+    const k = Math.abs(dz) + Math.abs(dy);
+    if (connectivity === 6 && k === 1) nbr.push([dz, dy, 0]);
+    if (connectivity === 18) nbr.push([dz, dy, k === 1 ? 1 : 0]);
+    if (connectivity === 26) nbr.push([dz, dy, 1]);
+  }
   for (let z = 0; z < nz; z++) {
     throwIfAborted(progress.signal);
     for (let y = 0; y < ny; y++) {
-      // Neighbour offsets valid for this row (z and y bounds); x bounds are checked per voxel.
-      let k = 0;
-      for (const [dz, dy, dx] of offs) {
-        if (z + dz < 0 || y + dy < 0 || y + dy >= ny) continue;
-        rowOff[k] = (dz * ny + dy) * nx + dx;
-        rowDx[k] = dx;
-        k++;
+      const row = z * ny + y;
+      const base = row * nx;
+      rowFirst[row] = runs;
+      let x = 0;
+      while (x < nx) {
+        while (x < nx && fg[base + x] === 0) x++;
+        if (x >= nx) break;
+        const s0 = x;
+        while (x < nx && fg[base + x] !== 0) x++;
+        if (runs >= cap) {
+          cap = Math.min(n + 1, cap * 2);
+          const a = new Int32Array(cap); a.set(runStart); runStart = a;
+          const b = new Int32Array(cap); b.set(runEnd); runEnd = b;
+          const c = new Int32Array(cap); c.set(parent); parent = c;
+        }
+        runStart[runs] = s0;
+        runEnd[runs] = x;
+        parent[runs] = runs;
+        runs++;
       }
-      const base = (z * ny + y) * nx;
-      for (let x = 0; x < nx; x++) {
-        const i = base + x;
-        if (fg[i] === 0) continue;
-        let cur = 0;
-        const edge = x === 0 || x === nx - 1;
-        for (let j = 0; j < k; j++) {
-          if (edge) {
-            const xx = x + rowDx[j];
-            if (xx < 0 || xx >= nx) continue;
-          }
-          const l = labels[i + rowOff[j]];
-          if (l === 0) continue;
-          if (cur === 0) cur = find(l);
-          else if (l !== cur) {
-            const r = find(l);
-            if (r < cur) {
-              parent[cur] = r;
-              cur = r;
-            } else if (r > cur) parent[r] = cur;
-          }
+      const first = rowFirst[row];
+      if (first === runs) continue;
+      for (const [dz, dy, ext] of nbr) {
+        const zz = z + dz;
+        const yy = y + dy;
+        if (zz < 0 || yy < 0 || yy >= ny) continue;
+        const orow = zz * ny + yy;
+        let j = rowFirst[orow];
+        const jEnd = orow + 1 <= row ? (orow + 1 === row ? first : rowFirst[orow + 1]) : first;
+        // Two-pointer sweep over the runs of both rows, both sorted by x.
+        for (let i = first; i < runs && j < jEnd; ) {
+          const a0 = runStart[i] - ext;
+          const a1 = runEnd[i] + ext; // exclusive, widened by the diagonal reach
+          if (runEnd[j] <= a0) { j++; continue; }
+          if (runStart[j] >= a1) { i++; continue; }
+          union(i, j);
+          if (runEnd[j] < a1) j++;
+          else i++;
         }
-        if (cur === 0) {
-          cur = next++;
-          if (cur >= parent.length) {
-            const grown = new Uint32Array(Math.min(n + 1, parent.length * 2));
-            grown.set(parent);
-            parent = grown;
-          }
-          parent[cur] = cur;
-        }
-        labels[i] = cur;
       }
     }
     if (progress.onProgress && (z & 15) === 15) reportProgress(progress, (0.8 * (z + 1)) / nz);
   }
-  // parent[l] <= l always, so one increasing sweep resolves every root and numbers them in order.
-  const final = new Uint32Array(next);
+  rowFirst[rows] = runs;
+  // parent[r] <= r always, so one increasing sweep resolves every root and numbers them in order.
+  const final = new Uint32Array(runs);
   let count = 0;
-  for (let l = 1; l < next; l++) {
-    const p = parent[l];
-    final[l] = p === l ? ++count : final[p];
+  for (let r = 0; r < runs; r++) {
+    const p = parent[r];
+    final[r] = p === r ? ++count : final[p];
   }
-  for (let i = 0; i < n; i++) {
-    const l = labels[i];
-    if (l !== 0) labels[i] = final[l];
+  for (let row = 0; row < rows; row++) {
+    const base = row * nx;
+    for (let r = rowFirst[row]; r < rowFirst[row + 1]; r++) labels.fill(final[r], base + runStart[r], base + runEnd[r]);
   }
   reportProgress(progress, 1);
   return { labels, count };

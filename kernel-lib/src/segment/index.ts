@@ -1,1 +1,14 @@
-export {};
+/**
+ * Segmentation: global and local thresholds, watershed, Markov random field,
+ * trainable voxel classifier, phase tables. See docs/segmentation.md.
+ */
+export {
+  type GreyHistogram,
+  type HistogramThresholdOptions,
+  type MultiOtsuOptions,
+  type ApplyThresholdsOptions,
+  greyHistogram,
+  otsuThreshold,
+  multiOtsuThresholds,
+  applyThresholds,
+} from "./threshold";
