@@ -71,8 +71,9 @@ export function prepareGaussian(volume: Volume, options: GaussianOptions): Separ
  * @internal Computes output planes [z0, z1) of a separable correlation with
  * per-axis weights (z pass, then y, then x, as scipy.ndimage orders its 1D
  * passes), accumulating in float64. Each plane depends only on its z index.
+ * Plane z goes to out[(z - outBaseZ) * ny * nx ...].
  */
-export function separablePlanes(volume: Volume, p: SeparableParams, z0: number, z1: number, out: VoxelArray): void {
+export function separablePlanes(volume: Volume, p: SeparableParams, z0: number, z1: number, out: VoxelArray, outBaseZ = 0): void {
   const [nz, ny, nx] = volume.shape;
   const src = volume.data;
   const plane = ny * nx;
@@ -144,7 +145,7 @@ export function separablePlanes(volume: Volume, p: SeparableParams, z0: number, 
       }
       cur = dst;
     }
-    storePlane(cur, out, z * plane, p.outDType);
+    storePlane(cur, out, (z - outBaseZ) * plane, p.outDType);
   }
 }
 

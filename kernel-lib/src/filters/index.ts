@@ -8,3 +8,5 @@ export { type GaussianOptions, gaussian, gaussianKernel1d } from "./gaussian";
 export { type FootprintShape, type FootprintOptions } from "./footprint";
 export { type MeanOptions, mean } from "./mean";
 export { type RankOptions, median, minimum, maximum } from "./rank";
+export { type UnsharpOptions, unsharpMask } from "./unsharp";
+export { estimateSigma } from "./noise";
