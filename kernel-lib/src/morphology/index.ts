@@ -37,3 +37,7 @@ export {
   closing,
   fillHoles,
 } from "./binary";
+export {
+  type HMaximaOptions,
+  hMaxima,
+} from "./maxima";

@@ -12,3 +12,10 @@ export {
   multiOtsuThresholds,
   applyThresholds,
 } from "./threshold";
+export {
+  type WatershedOptions,
+  type SeparateParticlesOptions,
+  type SeparateParticlesResult,
+  watershed,
+  separateParticles,
+} from "./watershed";

@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest";
+import { TomolyteError } from "../../../kernel-lib/src/errors";
+import { createVolume } from "../../../kernel-lib/src/volume";
+import { distanceTransform, hMaxima } from "../../../kernel-lib/src/morphology";
+import { watershed, separateParticles } from "../../../kernel-lib/src/segment";
+import { peer, rng } from "../morphology/peer";
+
+const SHAPE = [30, 34, 56] as const;
+const N = SHAPE[0] * SHAPE[1] * SHAPE[2];
+
+function spheres(list: Array<[number, number, number, number]>, shape: readonly number[] = SHAPE): Uint8Array {
+  const [nz, ny, nx] = shape;
+  const m = new Uint8Array(nz * ny * nx);
+  for (const [cz, cy, cx, r] of list) {
+    for (let z = 0; z < nz; z++) for (let y = 0; y < ny; y++) for (let x = 0; x < nx; x++) {
+      if ((z - cz) ** 2 + (y - cy) ** 2 + (x - cx) ** 2 <= r * r) m[(z * ny + y) * nx + x] = 1;
+    }
+  }
+  return m;
+}
+
+describe("watershed", () => {
+  // Two spheres of radius 10 whose centres are 16 voxels apart: a neck of radius 6 at x = 26.
+  const two = spheres([[15, 17, 18, 10], [15, 17, 34, 10]]);
+
+  it("splits two touching spheres at the neck, like skimage.segmentation.watershed", () => {
+    const v = createVolume(two, SHAPE);
+    const { distance } = distanceTransform(v, { dtype: "float64" });
+    const markers = hMaxima(distance, { h: 1, mask: v });
+    expect(markers.count).toBe(2);
+    const neg = createVolume(Float64Array.from(distance.data, (x) => -x), SHAPE);
+    const ours6 = watershed(neg, markers, { mask: v });
+    const ours26 = watershed(neg, markers, { mask: v, connectivity: 26 });
+    const ref = peer(`
+from skimage.segmentation import watershed
+import scipy.ndimage as ndi
+d = ndi.distance_transform_edt(I["m"])
+out("w6", watershed(-d, I["k"].astype(np.int32), connectivity=1, mask=I["m"].astype(bool)))
+out("w26", watershed(-d, I["k"].astype(np.int32), connectivity=3, mask=I["m"].astype(bool)))
+`, { m: { data: two, shape: SHAPE }, k: { data: markers.labels.data, shape: SHAPE } });
+    // Same image, same markers, same queue rules and neighbour order: the partitions agree voxel for voxel
+    // (measured: 0 of 57120 differ, for 6- and 26-connectivity).
+    for (const [ours, theirs] of [[ours6, ref.arrays.w6], [ours26, ref.arrays.w26]] as const) {
+      let diff = 0;
+      for (let i = 0; i < N; i++) if (ours.data[i] !== theirs[i]) diff++;
+      expect(diff).toBe(0);
+    }
+    // The split is at the neck: left of x = 26 is one label, right of it the other.
+    const [, ny, nx] = SHAPE;
+    let wrong = 0;
+    for (let i = 0; i < N; i++) {
+      if (!two[i]) { if (ours26.data[i] !== 0) wrong++; continue; }
+      const x = i % nx;
+      if (x < 25 && ours26.data[i] !== ours26.data[(15 * ny + 17) * nx + 18]) wrong++;
+      if (x > 27 && ours26.data[i] !== ours26.data[(15 * ny + 17) * nx + 34]) wrong++;
+    }
+    expect(wrong).toBe(0);
+  });
+
+  it("separates a phantom of touching spheres into exactly their number", () => {
+    // Seven spheres on a jittered grid, neighbours overlapping by 10-30% of the radius.
+    const r = rng(21);
+    const list: Array<[number, number, number, number]> = [];
+    for (const [cz, cy, cx] of [[10, 10, 10], [10, 10, 25], [10, 24, 12], [10, 24, 27], [22, 16, 18], [22, 16, 40], [10, 16, 44]]) {
+      list.push([cz + r() - 0.5, cy + r() - 0.5, cx + r() - 0.5, 7 + r()]);
+    }
+    const m = spheres(list);
+    const res = separateParticles(createVolume(m, SHAPE, [0.5, 0.5, 0.5]));
+    expect(res.count).toBe(7);
+    // Every sphere centre gets a different label.
+    const [, ny, nx] = SHAPE;
+    const at = list.map(([z, y, x]) => res.labels.data[(Math.round(z) * ny + Math.round(y)) * nx + Math.round(x)]);
+    expect(new Set(at).size).toBe(7);
+    expect(at.every((l) => l > 0)).toBe(true);
+  });
+
+  it("floods plateaus from both sides (FIFO ties) and respects the mask", () => {
+    // A flat 1 × 1 × 9 line with markers at both ends: the plateau is shared evenly.
+    const img = createVolume(new Float32Array(9), [1, 1, 9]);
+    const mk = createVolume(new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0, 2]), [1, 1, 9]);
+    expect(Array.from(watershed(img, mk).data)).toEqual([1, 1, 1, 1, 1, 2, 2, 2, 2]);
+    const mask = createVolume(new Uint8Array([1, 1, 1, 0, 1, 1, 1, 1, 1]), [1, 1, 9]);
+    expect(Array.from(watershed(img, mk, { mask }).data)).toEqual([1, 1, 1, 0, 2, 2, 2, 2, 2]);
+    expect(() => watershed(img, createVolume(new Uint8Array(9), [1, 1, 9]))).toThrowError(/marker/);
+    expect(() => watershed(img, img)).toThrowError(TomolyteError);
+  });
+});
