@@ -19,3 +19,9 @@ export {
   watershed,
   separateParticles,
 } from "./watershed";
+export {
+  type LocalThresholdKind,
+  type LocalThresholdOptions,
+  localThreshold,
+  segmentLocal,
+} from "./local";
