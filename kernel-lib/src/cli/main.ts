@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+/**
+ * Entry point of the `tomolyte` command (the package's bin). Each subcommand
+ * lives in its own file under cli/commands/ and is registered here, in the
+ * order `tomolyte --help` lists them.
+ */
+import { convertCommand } from "./commands/convert";
+import { infoCommand } from "./commands/info";
+import { type CliCommand, EXIT_CODES, runCli } from "./program";
+
+const COMMANDS: readonly CliCommand[] = [infoCommand, convertCommand];
+
+function main(): void {
+  // stdout carries only the result (one JSON object with --json): anything a
+  // library prints through console goes to stderr instead.
+  const toStderr = (...args: unknown[]) => process.stderr.write(args.map(String).join(" ") + "\n");
+  console.log = toStderr;
+  console.info = toStderr;
+  console.debug = toStderr;
+
+  // First Ctrl-C cancels the running operation cleanly (exit 130); a second one kills.
+  const controller = new AbortController();
+  process.once("SIGINT", () => {
+    controller.abort();
+    process.once("SIGINT", () => process.exit(EXIT_CODES.CANCELLED));
+  });
+
+  runCli(process.argv.slice(2), COMMANDS, { stdout: process.stdout, stderr: process.stderr }, controller.signal).then(
+    (code) => {
+      // Exit once stdout is flushed (pipes are asynchronous), without waiting for idle handles.
+      process.exitCode = code;
+      process.stdout.write("", () => process.exit(code));
+    },
+    (e: unknown) => {
+      process.stderr.write(`error[INTERNAL]: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exit(EXIT_CODES.INTERNAL);
+    },
+  );
+}
+
+main();
