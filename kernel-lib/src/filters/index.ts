@@ -10,3 +10,4 @@ export { type MeanOptions, mean } from "./mean";
 export { type RankOptions, median, minimum, maximum } from "./rank";
 export { type UnsharpOptions, unsharpMask } from "./unsharp";
 export { estimateSigma } from "./noise";
+export { type NonLocalMeansOptions, nonLocalMeans } from "./nlm";
