@@ -138,6 +138,15 @@ class TiffParser {
     return out;
   }
 
+  /** A RATIONAL tag as [numerator, denominator] (undefined if absent or not rational). */
+  async rational(map: Map<number, Entry>, tag: number): Promise<[number, number] | undefined> {
+    const e = map.get(tag);
+    if (!e || e.type !== 5) return undefined;
+    const b = await this.bytesOf(e);
+    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    return [dv.getUint32(0, this.le), dv.getUint32(4, this.le)];
+  }
+
   async text(map: Map<number, Entry>, tag: number): Promise<string | undefined> {
     const e = map.get(tag);
     if (!e) return undefined;
@@ -171,6 +180,9 @@ interface TiffFileInfo {
   description?: string;
   xres?: number;
   yres?: number;
+  /** The same as [num, den], to compute den/num exactly. */
+  xrat?: [number, number];
+  yrat?: [number, number];
   resUnit?: number;
   photometric?: number;
 }
@@ -265,6 +277,8 @@ async function parseTiffFile(file: string): Promise<TiffFileInfo> {
           description: await t.text(e, TAG.ImageDescription),
           xres: await one(TAG.XResolution),
           yres: await one(TAG.YResolution),
+          xrat: await t.rational(e, TAG.XResolution),
+          yrat: await t.rational(e, TAG.YResolution),
           resUnit: await one(TAG.ResolutionUnit),
           photometric: await one(TAG.Photometric),
         };
@@ -334,8 +348,10 @@ function resolveTiffSpacing(info: TiffFileInfo, nz: number): { spacing?: Triple;
       );
       return { spacing: undefined, notes };
     }
-    dx = um / xres;
-    dy = um / yres;
+    // den/num directly: one rounding instead of two.
+    const per = (rat: [number, number] | undefined, res: number) => (rat && rat[0] > 0 ? (um * rat[1]) / rat[0] : um / res);
+    dx = per(info.xrat, xres);
+    dy = per(info.yres === undefined ? info.xrat : info.yrat, yres);
   } else if (unitName !== undefined && um === undefined && unitName.trim() !== "" && !/^(pixels?|none)$/i.test(unitName.trim())) {
     notes.push(`${file}: unknown length unit "${unitName}"; the file's resolution is ignored`);
   }

@@ -47,8 +47,11 @@ export async function writeTiff(out: OutputFile, volume: Volume, z0: number, z1:
   const le = true;
   const enc = new TextEncoder();
   const desc = enc.encode(imageJDescription(nz, dz) + "\0");
-  const xr = toRational(1 / dx);
-  const yr = toRational(1 / dy);
+  // Pixels per µm as the rational q/p where p/q is dx: reading den/num gives dx back exactly.
+  const [px, qx] = toRational(dx);
+  const [py, qy] = toRational(dy);
+  const xr = [qx, px];
+  const yr = [qy, py];
 
   // Header, then the description (shared by page 0), then pages: IFD, its values, its strips.
   const headerSize = big ? 16 : 8;

@@ -120,14 +120,14 @@ export async function write(volume: Volume, target: string, options: WriteOption
       dataFile = abs.slice(0, abs.length - ext.length) + (compression === "deflate" ? ".zraw" : ".raw");
       files.push(dataFile);
     }
-    const exists = files.map((f) => checkTarget(volume, f, overwrite, false));
-    void exists;
-    const temps: string[] = [];
+    for (const f of files) checkTarget(volume, f, overwrite, false);
+    // Renamed in this order at the end: a .raw before its header, so no reader sees a header without data.
+    const temps: { temp: string; dest: string }[] = [];
     let bytes = 0;
     try {
       if (format === "tiff") {
         const t = await writeTemp(abs, (out) => writeTiff(out, volume, 0, volume.shape[0], { compression, signal: options.signal, onProgress: options.onProgress }));
-        temps.push(t.temp);
+        temps.push({ temp: t.temp, dest: abs });
         bytes += t.bytes;
       } else if (format === "npy") {
         const t = await writeTemp(abs, async (out) => {
@@ -135,7 +135,7 @@ export async function write(volume: Volume, target: string, options: WriteOption
           await out.write(head);
           await writeChunked(out, data, options);
         });
-        temps.push(t.temp);
+        temps.push({ temp: t.temp, dest: abs });
         bytes += t.bytes;
       } else {
         const raw = bytesOf(volume.data);
@@ -147,23 +147,20 @@ export async function write(volume: Volume, target: string, options: WriteOption
             await out.write(new TextEncoder().encode(metaImageHeader(volume, "LOCAL", compressedSize)));
             await writeChunked(out, payload, options);
           });
-          temps.push(t.temp);
+          temps.push({ temp: t.temp, dest: abs });
           bytes += t.bytes;
         } else {
           const d = await writeTemp(dataFile!, (out) => writeChunked(out, payload, options));
-          temps.push(d.temp);
+          temps.push({ temp: d.temp, dest: dataFile! });
           bytes += d.bytes;
           const h = await writeTemp(abs, (out) => out.write(new TextEncoder().encode(metaImageHeader(volume, path.basename(dataFile!), compressedSize))));
-          temps.push(h.temp);
+          temps.push({ temp: h.temp, dest: abs });
           bytes += h.bytes;
         }
       }
-      // Data file first, header last: a reader never sees a header without its data.
-      const order = format === "mhd" ? [1, 0] : [0];
-      const dests = format === "mhd" ? [abs, dataFile!] : [abs];
-      for (const i of order) await fs.promises.rename(temps[i], dests[i]);
+      for (const t of temps) await fs.promises.rename(t.temp, t.dest);
     } catch (e) {
-      for (const t of temps) await removeQuietly(t);
+      for (const t of temps) await removeQuietly(t.temp);
       throw e;
     }
     options.onProgress?.(1);
