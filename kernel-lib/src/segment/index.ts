@@ -25,3 +25,8 @@ export {
   localThreshold,
   segmentLocal,
 } from "./local";
+export {
+  type MrfOptions,
+  type MrfResult,
+  segmentMrf,
+} from "./mrf";
