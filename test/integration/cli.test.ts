@@ -276,3 +276,50 @@ describe("tomolyte errors and usage", () => {
     expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 });
+
+describe("the committed samples", () => {
+  it("SHA256SUMS matches the files in data/samples", () => {
+    for (const line of fs.readFileSync(path.join(SAMPLES, "SHA256SUMS"), "utf8").trim().split("\n")) {
+      const [digest, name] = line.split(/\s+/);
+      const actual = execFileSync("sha256sum", [path.join(SAMPLES, name)], { encoding: "utf8" }).split(/\s+/)[0];
+      expect(actual, name).toBe(digest);
+    }
+  });
+
+  it("scripts/make-samples.mjs regenerates the derived samples bit for bit", () => {
+    const r = spawnSync(process.execPath, ["scripts/make-samples.mjs", "--check"], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^same\s+taufactor_electrode_labels_128\.tif/m);
+    expect(r.stdout).toMatch(/^same\s+taufactor_electrode_ct_128\.tif/m);
+    if (fs.existsSync("/work/shared/data/bxw_cell_vol_crop_100x320x320.tif")) {
+      expect(r.stdout).toMatch(/^same\s+bxw_cell_vol_crop_100x160x160\.tif/m);
+    }
+  });
+
+  it("the grey companion follows its documented model: phase order, cupping and noise measured back with SciPy", () => {
+    // Far from interfaces (the whole 9³ neighbourhood, ±4σ of the blur, is NMC) the
+    // model is 200·(1 + 0.08ρ²) + noise, so the residual's std is √(12² + 1/12) (uint8 rounding).
+    const m = runPython<{ means: Record<string, number>; residualStd: number; residualMean: number; n: number }>(
+      `import sys, json, numpy as np, tifffile
+from scipy import ndimage
+g = tifffile.imread(sys.argv[1]).astype(np.float64)
+l = tifffile.imread(sys.argv[2])
+means = {str(v): float(g[l == v].mean()) for v in (0, 85, 170)}
+inner = ndimage.minimum_filter((l == 85).astype(np.uint8), size=9, mode="nearest") == 1
+n = g.shape[1]
+c = (n - 1) / 2
+yy, xx = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
+rho2 = ((yy - c) ** 2 + (xx - c) ** 2) / (2 * c * c)
+model = 200 * (1 + 0.08 * rho2)[None, :, :]
+res = (g - model)[inner]
+print(json.dumps({"means": means, "residualStd": float(res.std()), "residualMean": float(res.mean()), "n": int(inner.sum())}))`,
+      [GREY_128, path.join(SAMPLES, "taufactor_electrode_labels_128.tif")],
+    );
+    expect(m.means["0"]).toBeLessThan(m.means["170"]);
+    expect(m.means["170"]).toBeLessThan(m.means["85"]);
+    expect(m.n).toBeGreaterThan(10_000);
+    // Standard error of the std is 12/√(2n) < 0.1 for n > 10⁴; 0.3 leaves room for clipping at 255.
+    expect(Math.abs(m.residualStd - Math.sqrt(144 + 1 / 12))).toBeLessThan(0.3);
+    expect(Math.abs(m.residualMean)).toBeLessThan(0.3);
+  });
+});
