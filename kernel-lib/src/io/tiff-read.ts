@@ -13,6 +13,7 @@ import type { Triple, VoxelArray } from "../volume";
 import { type ElemKind, conversionNote, decodeInto, itemSize, kindName, outDType } from "./elements";
 import { InputFile, corrupt, fsError } from "./fsutil";
 import type { LoadOptions, OpenedVolume } from "./header";
+import { OWN_CODECS, decodeStrip } from "./tiff-codecs";
 import { micronsPerUnit } from "./units";
 
 const TAG = {
@@ -163,7 +164,9 @@ interface Page {
   index: number;
   compression: number;
   tiled: boolean;
-  /** Strip offsets and byte counts (uncompressed, untiled pages only). */
+  /** 2: horizontal differencing. */
+  predictor: number;
+  /** Strip offsets and byte counts, for pages decoded here (untiled, compression in OWN_CODECS). */
   strips?: { offsets: number[]; counts: number[]; rowsPerStrip: number };
 }
 
@@ -250,7 +253,8 @@ async function parseTiffFile(file: string): Promise<TiffFileInfo> {
       const kind = sampleKind(file, bits, format);
       const compression = (await one(TAG.Compression)) ?? 1;
       const tiled = e.has(TAG.TileWidth);
-      const page: Page = { ifd: offsets[i], index: i, compression, tiled };
+      const predictor = (await one(TAG.Predictor)) ?? 1;
+      const page: Page = { ifd: offsets[i], index: i, compression, tiled, predictor };
       // Every strip/tile must lie inside the file, or the file is truncated.
       const offs = await t.numbers(e, tiled ? TAG.TileOffsets : TAG.StripOffsets);
       const counts = await t.numbers(e, tiled ? TAG.TileByteCounts : TAG.StripByteCounts);
@@ -260,11 +264,16 @@ async function parseTiffFile(file: string): Promise<TiffFileInfo> {
           throw corrupt(file, `page ${i}: data at bytes ${offs[s]}..${offs[s] + counts[s]} lies beyond the end of the file (${f.size} bytes); the file is truncated`, { fileSize: f.size });
         }
       }
-      if (compression === 1 && !tiled) {
-        const rowsPerStrip = Math.min((await one(TAG.RowsPerStrip)) ?? height, height);
-        const need = width * height * itemSize(kind);
-        const have = counts.reduce((a, b) => a + b, 0);
-        if (have < need) throw corrupt(file, `page ${i}: strips hold ${have} bytes, a ${width}×${height} ${kindName(kind)} image needs ${need}`);
+      const integerDirect = ["u1", "i1", "u2", "i2", "u4", "i4"].includes(kind);
+      if (!tiled && OWN_CODECS.has(compression) && (predictor === 1 || (predictor === 2 && integerDirect))) {
+        const rowsPerStrip = Math.min((await one(TAG.RowsPerStrip)) ?? height, height) || height;
+        if (compression === 1) {
+          const need = width * height * itemSize(kind);
+          const have = counts.reduce((a, b) => a + b, 0);
+          if (have < need) throw corrupt(file, `page ${i}: strips hold ${have} bytes, a ${width}×${height} ${kindName(kind)} image needs ${need}`);
+        } else if (offs.length < Math.ceil(height / rowsPerStrip)) {
+          throw corrupt(file, `page ${i}: ${offs.length} strips cannot hold ${height} rows of ${rowsPerStrip}`);
+        }
         page.strips = { offsets: offs, counts, rowsPerStrip };
       }
       if (!info) {
@@ -395,7 +404,7 @@ async function loadTiffFile(
     const scratch = new Uint8Array(pageBytes);
     for (const page of info.pages) {
       throwIfAborted(opts.signal);
-      if (page.strips) {
+      if (page.strips && page.compression === 1) {
         let filled = 0;
         for (let s = 0; s < page.strips.offsets.length && filled < pageBytes; s++) {
           const n = Math.min(page.strips.counts[s], pageBytes - filled);
@@ -403,6 +412,24 @@ async function loadTiffFile(
           filled += n;
         }
         decodeInto(scratch, kind, littleEndian, out, z * pageVoxels, info.file);
+        if (page.predictor === 2) undoPredictor(out, z * pageVoxels, width, height);
+      } else if (page.strips) {
+        const rowBytes = width * itemSize(kind);
+        const { offsets, counts, rowsPerStrip } = page.strips;
+        for (let s = 0; s * rowsPerStrip < height; s++) {
+          const rows = Math.min(rowsPerStrip, height - s * rowsPerStrip);
+          const dst = scratch.subarray(s * rowsPerStrip * rowBytes, (s * rowsPerStrip + rows) * rowBytes);
+          const src = await f.read(offsets[s], counts[s]);
+          let n: number;
+          try {
+            n = decodeStrip(page.compression, src, dst);
+          } catch (e) {
+            throw corrupt(info.file, `page ${page.index}, strip ${s} cannot be decompressed (${(e as Error).message})`);
+          }
+          if (n < dst.length) throw corrupt(info.file, `page ${page.index}, strip ${s} decompressed to ${n} bytes, expected ${dst.length}`);
+        }
+        decodeInto(scratch, kind, littleEndian, out, z * pageVoxels, info.file);
+        if (page.predictor === 2) undoPredictor(out, z * pageVoxels, width, height);
       } else {
         if (kind === "u8" || kind === "i8") {
           throw new TomolyteError(ERROR_CODES.UNSUPPORTED_DTYPE, `${info.file}: compressed or tiled 64-bit integer TIFFs are not supported`, { path: info.file });
@@ -451,6 +478,14 @@ async function loadTiffFile(
     } catch {
       /* closing a read-only file cannot lose data */
     }
+  }
+}
+
+/** Undoes horizontal differencing (TIFF predictor 2) on one page; typed arrays wrap like the encoder did. */
+function undoPredictor(out: VoxelArray, start: number, width: number, height: number): void {
+  for (let y = 0; y < height; y++) {
+    const row = start + y * width;
+    for (let x = 1; x < width; x++) out[row + x] += out[row + x - 1];
   }
 }
 
