@@ -11,3 +11,6 @@ export { type RankOptions, median, minimum, maximum } from "./rank";
 export { type UnsharpOptions, unsharpMask } from "./unsharp";
 export { estimateSigma } from "./noise";
 export { type NonLocalMeansOptions, nonLocalMeans } from "./nlm";
+export { type DiffusionOptions, anisotropicDiffusion } from "./diffusion";
+export { type CuppingOptions, type CuppingDiagnostic, type CuppingResult, correctCupping } from "./cupping";
+export { type IsotropicOptions, resampleIsotropic } from "./isotropic";
