@@ -3,12 +3,14 @@
  * on the committed samples, with tifffile/NumPy (Debian's Python) as the
  * reference for every number it prints.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPython } from "../helpers/python";
+import { type CliCommand, EXIT_CODES, runCli } from "../../kernel-lib/src/cli/program";
+import { TomolyteError } from "../../kernel-lib/src/errors";
 
 const ROOT = path.resolve(__dirname, "../..");
 const CLI = path.join(ROOT, "kernel-lib/dist/cli/main.js");
@@ -277,6 +279,29 @@ describe("tomolyte errors and usage", () => {
   });
 });
 
+describe("tomolyte interrupted", () => {
+  it("Ctrl-C cancels cleanly: exit 130, error[CANCELLED], no output or temp file left", async () => {
+    const out = path.join(tmp, "interrupted.npy");
+    const child = spawn(process.execPath, [CLI, "convert", LABELS_256, out, "--json"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    // The spacing warning comes once the header is read (the handler is installed by
+    // then) and well before the 256³ voxels are decoded: interrupt right there.
+    child.stderr.on("data", (d) => {
+      const first = !stderr.includes("warning:");
+      stderr += d;
+      if (first && stderr.includes("warning:")) child.kill("SIGINT");
+    });
+    const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+    expect(code, stderr).toBe(130);
+    expect(stdout).toBe("");
+    expect(stderr.trimEnd().split("\n").at(-1)).toMatch(/^error\[CANCELLED\]: /);
+    expect(fs.existsSync(out)).toBe(false);
+    expect(fs.readdirSync(tmp).filter((f) => f.includes("interrupted"))).toEqual([]);
+  });
+});
+
 describe("the committed samples", () => {
   it("SHA256SUMS matches the files in data/samples", () => {
     for (const line of fs.readFileSync(path.join(SAMPLES, "SHA256SUMS"), "utf8").trim().split("\n")) {
@@ -321,5 +346,52 @@ print(json.dumps({"means": means, "residualStd": float(res.std()), "residualMean
     // Standard error of the std is 12/√(2n) < 0.1 for n > 10⁴; 0.3 leaves room for clipping at 255.
     expect(Math.abs(m.residualStd - Math.sqrt(144 + 1 / 12))).toBeLessThan(0.3);
     expect(Math.abs(m.residualMean)).toBeLessThan(0.3);
+  });
+});
+
+describe("runCli in process (failures the real commands cannot be made to produce)", () => {
+  /** A throwaway subcommand whose action throws `error`. */
+  function throwing(error: unknown): CliCommand {
+    return {
+      register(program) {
+        program.command("boom").option("--json").action(() => {
+          throw error;
+        });
+      },
+    };
+  }
+  async function run(error: unknown) {
+    let out = "";
+    let err = "";
+    const code = await runCli(["boom", "--json"], [throwing(error)], {
+      stdout: { write: (t: string) => (out += t) },
+      stderr: { write: (t: string) => (err += t) },
+    });
+    return { code, out, err };
+  }
+
+  it("a non-TomolyteError becomes one error[INTERNAL] line and exit 70, without a stack", async () => {
+    const r = await run(new TypeError("x is not a function\n    at somewhere (file.js:1:1)"));
+    expect(r.code).toBe(EXIT_CODES.INTERNAL);
+    expect(r.code).toBe(70);
+    expect(r.out).toBe("");
+    expect(r.err.trimEnd().split("\n")).toHaveLength(1);
+    expect(r.err).toMatch(/^error\[INTERNAL\]: x is not a function at somewhere/);
+  });
+
+  it("maps error codes to the documented exit codes", async () => {
+    const cases: [string, number][] = [
+      ["CORRUPT_FILE", 1], ["WOULD_OVERWRITE", 1], ["MISSING_DEPENDENCY", 3], ["OUT_OF_MEMORY", 4], ["CANCELLED", 130], ["INTERNAL", 70],
+    ];
+    for (const [code, exit] of cases) {
+      const r = await run(new TomolyteError(code as never, `something about ${code}`));
+      expect(r.code, code).toBe(exit);
+      expect(r.err).toBe(`error[${code}]: something about ${code}\n`);
+    }
+    // Node's own file-system errors that escape unwrapped still get a stable code.
+    const enoent = Object.assign(new Error("ENOENT: no such file"), { code: "ENOENT", path: "/nope" });
+    const r = await run(enoent);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^error\[FILE_NOT_FOUND\]: .*\/nope/);
   });
 });
