@@ -23,3 +23,31 @@ export {
   specificSurfaceArea,
   triplePhaseBoundary,
 } from "./surface";
+export {
+  type AxisConnectivity,
+  type PhaseConnectivity,
+  type ConnectivityOptions,
+  type ConnectivityResult,
+  phaseConnectivity,
+} from "./connectivity";
+export {
+  type LocalThicknessOptions,
+  type LocalThicknessResult,
+  type ChordLengthOptions,
+  type AxisChords,
+  type ChordLengthResult,
+  localThickness,
+  chordLengths,
+} from "./sizes";
+export {
+  type RegionPropertiesOptions,
+  type RegionProperties,
+  type ParticleSizeDistributionOptions,
+  type ParticleSizeDistribution,
+  regionProperties,
+  particleSizeDistribution,
+} from "./regionprops";
+export { type TwoPointCorrelationOptions, type TwoPointCorrelationResult, twoPointCorrelation } from "./correlation";
+export { type RveMetric, type RveOptions, type RveResult, rveAnalysis } from "./rve";
+export { type VolumeChangeOptions, type PhaseVolumeChange, type VolumeChangeResult, volumeChange } from "./volumeChange";
+export { type PhaseMetricsRow, type PhaseMetricsResult, type PhaseMetricsOptions, phaseMetrics } from "./summary";
