@@ -218,7 +218,7 @@ function renderSlices(p: Prepared, labelOpacity: number): RasterImage {
   const img = new Uint8Array(width * height * channels).fill(255);
   const g = p.grey.data;
   const [lo, hi] = p.window;
-  const k = 255 / (hi - lo);
+  const span = hi - lo;
   const lab = p.labels?.data;
   const color = p.labels ? colorLookup(p.labels.phases) : undefined;
   const a = Math.min(1, Math.max(0, labelOpacity));
@@ -228,7 +228,7 @@ function renderSlices(p: Prepared, labelOpacity: number): RasterImage {
       for (let c = 0; c < cols; c++) {
         const i = at(r, c);
         const o = (r * width + x0 + c) * channels;
-        let v = (g[i] - lo) * k;
+        let v = ((g[i] - lo) * 255) / span; // multiply first: 127.5 stays exact
         v = v !== v ? 0 : v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
         if (channels === 1) img[o] = v;
         else if (labelsOnly) {
