@@ -30,3 +30,20 @@ export {
   type MrfResult,
   segmentMrf,
 } from "./mrf";
+export {
+  type FeatureSpec,
+  DEFAULT_SIGMAS,
+  featureNames,
+  featureStack,
+} from "./features";
+export {
+  type VoxelClassifier,
+  type TrainClassifierOptions,
+  type ClassifyOptions,
+  type ClassifyResult,
+  trainClassifier,
+  classify,
+  classifierToJSON,
+  classifierFromJSON,
+  segmentClassifier,
+} from "./classifier";
