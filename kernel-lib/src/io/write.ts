@@ -158,6 +158,8 @@ export async function write(volume: Volume, target: string, options: WriteOption
           bytes += h.bytes;
         }
       }
+      // Last chance to cancel: after this point the write is committed.
+      throwIfAborted(options.signal);
       for (const t of temps) await fs.promises.rename(t.temp, t.dest);
     } catch (e) {
       for (const t of temps) await removeQuietly(t.temp);
@@ -203,6 +205,7 @@ async function writeFolder(volume: Volume, dir: string, overwrite: boolean, comp
       names.push(name);
       options.onProgress?.((z + 1) / nz);
     }
+    throwIfAborted(options.signal);
     if (exists) {
       // Swap: old folder aside, new one in, old one removed.
       const old = tempNameFor(dir) + ".old";
