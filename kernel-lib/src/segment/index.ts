@@ -47,3 +47,4 @@ export {
   classifierFromJSON,
   segmentClassifier,
 } from "./classifier";
+export { renamePhases, mergePhases, reorderPhases } from "./phases";
