@@ -18,6 +18,19 @@ function main(): void {
   console.info = toStderr;
   console.debug = toStderr;
 
+  // Anything escaping the promise chain (a stray callback) still ends as one error line.
+  const internal = (e: unknown) => {
+    process.stderr.write(`error[INTERNAL]: ${e instanceof Error ? e.message : String(e)} (a bug in tomolyte; please report it)\n`);
+    process.exit(EXIT_CODES.INTERNAL);
+  };
+  // A reader that closed the pipe early (`| head`) is not an error of ours.
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    else internal(e);
+  });
+  process.on("uncaughtException", internal);
+  process.on("unhandledRejection", internal);
+
   // First Ctrl-C cancels the running operation cleanly (exit 130); a second one kills.
   const controller = new AbortController();
   process.once("SIGINT", () => {
@@ -31,10 +44,7 @@ function main(): void {
       process.exitCode = code;
       process.stdout.write("", () => process.exit(code));
     },
-    (e: unknown) => {
-      process.stderr.write(`error[INTERNAL]: ${e instanceof Error ? e.message : String(e)}\n`);
-      process.exit(EXIT_CODES.INTERNAL);
-    },
+    internal,
   );
 }
 
