@@ -1,0 +1,224 @@
+/**
+ * Decoding of the volume MIME bundle (DESIGN.md display contract, version 1).
+ * Pure functions over typed arrays: no DOM, so they are unit-tested in Node.
+ */
+import { inflateSync } from "fflate";
+import type { VolumeMimeBundleV1, VolumeMimePhase } from "tomolyte/dist/display/contract";
+
+export type { VolumeMimeBundleV1, VolumeMimePhase };
+
+/** The MIME type this package renders. Kept in sync with kernel-lib's VOLUME_MIME (a test checks). */
+export const VOLUME_MIME_TYPE = "application/vnd.tomolyte.volume+json";
+
+export type VoxelData =
+  | Uint8Array
+  | Int8Array
+  | Uint16Array
+  | Int16Array
+  | Uint32Array
+  | Int32Array
+  | Float32Array
+  | Float64Array;
+
+export type LabelData = Uint8Array | Uint16Array | Uint32Array;
+
+/** A decoded bundle: what the views draw from. */
+export interface DecodedVolume {
+  shape: [number, number, number];
+  spacing: [number, number, number];
+  dtype: VolumeMimeBundleV1["dtype"];
+  data: VoxelData;
+  window: [number, number];
+  labels?: { data: LabelData; phases: VolumeMimePhase[] };
+  downsample?: VolumeMimeBundleV1["downsample"];
+  title?: string;
+}
+
+/** A payload the renderer refuses; the message is shown as text in the output area. */
+export class VolumePayloadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "VolumePayloadError";
+  }
+}
+
+const BYTES: Record<string, number> = {
+  uint8: 1,
+  int8: 1,
+  uint16: 2,
+  int16: 2,
+  uint32: 4,
+  int32: 4,
+  float32: 4,
+  float64: 8,
+};
+
+/** Largest volume the browser view accepts (voxels); the kernel downsamples to 16 Mi by default. */
+export const MAX_VOXELS = 256 * 1024 * 1024;
+
+const B64 = (() => {
+  const t = new Int16Array(256).fill(-1);
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (let i = 0; i < 64; i++) t[alphabet.charCodeAt(i)] = i;
+  t["-".charCodeAt(0)] = 62; // base64url, tolerated
+  t["_".charCodeAt(0)] = 63;
+  return t;
+})();
+
+/**
+ * Decodes standard base64 (whitespace ignored) to bytes.
+ * A table-driven loop: atob would build an intermediate string as large as the data.
+ * @example base64ToBytes("AQID") // Uint8Array [1, 2, 3]
+ */
+export function base64ToBytes(text: string): Uint8Array {
+  const out = new Uint8Array(Math.floor((text.length * 3) / 4) + 3);
+  let acc = 0;
+  let bits = 0;
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 61 /* = */) break;
+    const v = c < 256 ? B64[c] : -1;
+    if (v < 0) {
+      if (c === 32 || c === 10 || c === 13 || c === 9) continue;
+      throw new VolumePayloadError(`invalid base64 character at offset ${i}`);
+    }
+    acc = ((acc << 6) | v) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[n++] = (acc >> bits) & 0xff;
+    }
+  }
+  return out.subarray(0, n);
+}
+
+function typedView(bytes: Uint8Array, dtype: string): VoxelData {
+  // bytes.buffer is a fresh buffer at offset 0 (see inflateTo), so every view is aligned.
+  // Typed arrays use the platform's byte order; all browsers JupyterLab supports are little-endian.
+  const b = bytes.buffer as ArrayBuffer;
+  const o = bytes.byteOffset;
+  const len = bytes.byteLength / BYTES[dtype];
+  switch (dtype) {
+    case "uint8":
+      return new Uint8Array(b, o, len);
+    case "int8":
+      return new Int8Array(b, o, len);
+    case "uint16":
+      return new Uint16Array(b, o, len);
+    case "int16":
+      return new Int16Array(b, o, len);
+    case "uint32":
+      return new Uint32Array(b, o, len);
+    case "int32":
+      return new Int32Array(b, o, len);
+    case "float32":
+      return new Float32Array(b, o, len);
+    case "float64":
+      return new Float64Array(b, o, len);
+    default:
+      throw new VolumePayloadError(`unsupported dtype ${JSON.stringify(dtype)}`);
+  }
+}
+
+function inflateTo(encoded: string, byteLength: number, what: string): Uint8Array {
+  const packed = base64ToBytes(encoded);
+  const out = new Uint8Array(byteLength);
+  let got: Uint8Array;
+  try {
+    got = inflateSync(packed, { out });
+  } catch (e) {
+    throw new VolumePayloadError(`${what}: the deflate stream is corrupt (${(e as Error).message})`);
+  }
+  // fflate returns a shorter view when the stream holds fewer bytes than expected.
+  if (got.byteLength !== byteLength || got.buffer !== out.buffer) {
+    throw new VolumePayloadError(`${what}: expected ${byteLength} bytes after inflating, got ${got.byteLength}`);
+  }
+  return out;
+}
+
+function checkTriple(v: unknown, name: string, integer: boolean): [number, number, number] {
+  if (!Array.isArray(v) || v.length !== 3 || !v.every((x) => typeof x === "number" && Number.isFinite(x))) {
+    throw new VolumePayloadError(`${name} must be three finite numbers, got ${JSON.stringify(v)}`);
+  }
+  if (integer && !v.every((x) => Number.isInteger(x) && x >= 1)) {
+    throw new VolumePayloadError(`${name} must be three positive integers, got ${JSON.stringify(v)}`);
+  }
+  return [v[0], v[1], v[2]];
+}
+
+/**
+ * Parses and decodes a volume bundle; any malformed field throws VolumePayloadError.
+ * @example
+ * const vol = decodeVolumeBundle(model.data["application/vnd.tomolyte.volume+json"]);
+ * vol.data[(z * ny + y) * nx + x];
+ */
+export function decodeVolumeBundle(raw: unknown): DecodedVolume {
+  let b = raw as Partial<VolumeMimeBundleV1>;
+  if (typeof raw === "string") {
+    try {
+      b = JSON.parse(raw);
+    } catch {
+      throw new VolumePayloadError("the payload is a string that is not JSON");
+    }
+  }
+  if (!b || typeof b !== "object") throw new VolumePayloadError("the payload is not an object");
+  if (b.version !== 1) throw new VolumePayloadError(`unsupported version ${JSON.stringify(b.version)} (this viewer reads 1)`);
+  if (b.encoding !== "deflate-base64") throw new VolumePayloadError(`unsupported encoding ${JSON.stringify(b.encoding)}`);
+  const shape = checkTriple(b.shape, "shape", true);
+  const spacing = b.spacing === undefined ? ([1, 1, 1] as [number, number, number]) : checkTriple(b.spacing, "spacing", false);
+  const dtype = b.dtype as string;
+  if (!(dtype in BYTES)) throw new VolumePayloadError(`unsupported dtype ${JSON.stringify(dtype)}`);
+  const count = shape[0] * shape[1] * shape[2];
+  if (count > MAX_VOXELS) throw new VolumePayloadError(`${count} voxels exceed the viewer's limit of ${MAX_VOXELS}; downsample in the kernel`);
+  if (typeof b.data !== "string") throw new VolumePayloadError("data must be a base64 string");
+  const data = typedView(inflateTo(b.data, count * BYTES[dtype], "data"), dtype);
+
+  let window: [number, number];
+  if (Array.isArray(b.window) && b.window.length === 2 && b.window.every((x) => typeof x === "number" && Number.isFinite(x))) {
+    window = [b.window[0], b.window[1]];
+  } else {
+    window = dataRange(data);
+  }
+
+  let labels: DecodedVolume["labels"];
+  if (b.labels) {
+    const l = b.labels;
+    const ldt = l.dtype as string;
+    if (ldt !== "uint8" && ldt !== "uint16" && ldt !== "uint32") {
+      throw new VolumePayloadError(`labels.dtype must be uint8, uint16 or uint32, got ${JSON.stringify(ldt)}`);
+    }
+    if (typeof l.data !== "string") throw new VolumePayloadError("labels.data must be a base64 string");
+    const ldata = typedView(inflateTo(l.data, count * BYTES[ldt], "labels.data"), ldt) as LabelData;
+    const phases: VolumeMimePhase[] = [];
+    for (const p of Array.isArray(l.phases) ? l.phases : []) {
+      if (p && typeof p.value === "number") {
+        phases.push({ value: p.value, name: String(p.name ?? p.value), color: String(p.color ?? "") });
+      }
+    }
+    labels = { data: ldata, phases };
+  }
+  return {
+    shape,
+    spacing,
+    dtype: dtype as DecodedVolume["dtype"],
+    data,
+    window,
+    labels,
+    downsample: b.downsample,
+    title: typeof b.title === "string" ? b.title : undefined,
+  };
+}
+
+/** [min, max] of the finite values (NaN and ±Infinity skipped); [0, 1] when there are none. */
+export function dataRange(data: ArrayLike<number>): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [0, 1];
+  return [lo, hi];
+}
