@@ -110,6 +110,16 @@ export async function write(volume: Volume, target: string, options: WriteOption
   }
   const abs = path.resolve(target);
   const overwrite = options.overwrite === true;
+  const parent = path.dirname(abs);
+  let parentOk = false;
+  try {
+    parentOk = fs.statSync(parent).isDirectory();
+  } catch {
+    parentOk = false;
+  }
+  if (!parentOk) {
+    throw new TomolyteError(ERROR_CODES.WRITE_FAILED, `cannot write ${abs}: folder ${parent} does not exist (or is not a folder); create it first`, { path: abs });
+  }
   throwIfAborted(options.signal);
   try {
     if (format === "tiff-folder") return await writeFolder(volume, abs, overwrite, compression, options);

@@ -51,7 +51,7 @@ rng = np.random.default_rng(3)
 def save(name, a, **kw):
     # Without these tifffile takes a leading axis of 3 or 4 for colour channels.
     kw.setdefault("photometric", "minisblack")
-    if kw.get("imagej"): kw["metadata"] = dict(kw["metadata"], axes="ZYX")
+    if kw.get("imagej"): kw["metadata"] = dict({"axes": "ZYX"}, **kw["metadata"])
     tifffile.imwrite(os.path.join(d, name), a, **kw)
     out[name] = digest(a)
     with tifffile.TiffFile(os.path.join(d, name)) as t:
@@ -73,6 +73,17 @@ for dt in ["uint8", "int8", "uint16", "int16", "uint32", "int32", "float32", "fl
     save(f"plain_{dt}.tif", a)
     save(f"zlib_{dt}.tif", a, compression="zlib")
     save(f"be_{dt}.tif", a, byteorder=">")
+# float16 is read as float32 (exactly).
+h = (rng.standard_normal((3, 4, 5)) * 100).astype(np.float16)
+for kind, kw in [("plain", {}), ("zlib", {"compression": "zlib"}), ("be", {"byteorder": ">"})]:
+    save(f"f16_{kind}.tif", h, **kw)
+    out[f"f16_{kind}.tif"] = digest(h.astype(np.float32))
+# ImageJ's layout for files over 4 GiB: one IFD, slices contiguous after it.
+save("ij_truncated.tif", a16, imagej=True, truncate=True, resolution=(2.0, 2.0), metadata={"spacing": 0.5, "unit": "um"})
+with tifffile.TiffFile(os.path.join(d, "ij_truncated.tif")) as t:
+    out["ij_truncated.tif"]["pages_in_file"] = len(t.pages.pages) if hasattr(t.pages, "pages") else None
+# Hyperstack with channels: refused.
+save("ij_channels.tif", rng.integers(0, 255, (3, 2, 4, 5), dtype=np.uint8), imagej=True, metadata={"axes": "ZCYX", "unit": "um"})
 # Horizontal predictor with deflate, 8/16/32-bit integers.
 for dt in ["uint8", "int16", "uint16", "int32"]:
     a = rng.integers(np.iinfo(dt).min, np.iinfo(dt).max, (3, 6, 7), dtype=dt, endpoint=True)
@@ -151,6 +162,22 @@ describe("TIFF written by tifffile and Pillow", () => {
         expect(sha(v), name).toBe(made[name].sha);
       }
     }
+  });
+
+  it("reads float16 as float32, exactly", async () => {
+    for (const name of ["f16_plain.tif", "f16_zlib.tif", "f16_be.tif"]) {
+      const v = await read(path.join(dir, name), quiet);
+      expect(volumeDType(v)).toBe("float32");
+      expect(sha(v), name).toBe(made[name].sha);
+    }
+  });
+
+  it("reads ImageJ's over-4-GiB layout (one IFD, images=N contiguous slices) and refuses channel hyperstacks", async () => {
+    const r = await readWithMetadata(path.join(dir, "ij_truncated.tif"), quiet);
+    expect(r.shape).toEqual([3, 5, 4]);
+    expect(sha(r.volume)).toBe(made["ij_truncated.tif"].sha);
+    expect(r.spacing).toEqual([0.5, 0.5, 0.5]);
+    await expectCode(read(path.join(dir, "ij_channels.tif"), quiet), "UNSUPPORTED_FORMAT");
   });
 
   it("reads LZW (Pillow), the horizontal predictor, and tiled pages", async () => {
