@@ -17,6 +17,7 @@ const CLI = path.join(ROOT, "kernel-lib/dist/cli/main.js");
 const SAMPLES = path.join(ROOT, "data/samples");
 const LABELS_256 = path.join(SAMPLES, "taufactor_electrode_256.tiff");
 const GREY_128 = path.join(SAMPLES, "taufactor_electrode_ct_128.tif");
+const LABELS_128 = path.join(SAMPLES, "taufactor_electrode_labels_128.tif");
 const VOXEL_UM = 0.390625;
 
 let tmp: string;
@@ -171,33 +172,36 @@ describe("tomolyte info", () => {
 
 describe("tomolyte convert", () => {
   it("round-trips TIFF → .npy → .mhd → TIFF with identical voxels and the spacing carried along", () => {
+    // The 128³ labels keep this quick; the spacing given at the first step (anisotropic,
+    // to catch axis mix-ups) must reach the last file. .npy holds no spacing, so the
+    // second step passes it again; .mhd stores ElementSpacing, so the third reads it.
+    const spacing = "0.5,0.25,0.125";
     const npy = path.join(tmp, "labels.npy");
     const mhd = path.join(tmp, "labels.mhd");
     const tif = path.join(tmp, "labels_back.tif");
-    const a = cli("convert", LABELS_256, npy, "--spacing", String(VOXEL_UM), "--json");
+    const a = cli("convert", LABELS_128, npy, "--spacing", spacing, "--json");
     expect(a.code, a.stderr).toBe(0);
     const ja = onlyJson(a);
     expect(ja.format).toBe("npy");
-    expect(ja.shape).toEqual([256, 256, 256]);
+    expect(ja.shape).toEqual([128, 128, 128]);
     expect(ja.bytes).toBe(fs.statSync(npy).size);
-    const b = cli("convert", npy, mhd, "--spacing", String(VOXEL_UM), "--json");
+    const b = cli("convert", npy, mhd, "--spacing", spacing, "--json");
     expect(b.code, b.stderr).toBe(0);
     expect(onlyJson(b).format).toBe("mhd");
     const c = cli("convert", mhd, tif, "--json");
     expect(c.code, c.stderr).toBe(0);
     const jc = onlyJson(c);
-    // The .mhd stores ElementSpacing, so the third step reads it from the file.
     expect(jc.spacingSource).toBe("file");
-    expect(jc.spacing_um).toEqual([VOXEL_UM, VOXEL_UM, VOXEL_UM]);
+    expect(jc.spacing_um).toEqual([0.5, 0.25, 0.125]);
 
-    const [ref, s1, s2, s3] = pyStats(LABELS_256, npy, mhd, tif);
+    const [ref, s1, s2, s3] = pyStats(LABELS_128, npy, mhd, tif);
     for (const s of [s1, s2, s3]) {
       expect(s.shape).toEqual(ref.shape);
       expect(s.dtype).toBe("uint8");
       expect(s.sha256).toBe(ref.sha256);
     }
     const back = onlyJson(cli("info", tif, "--json"));
-    expect(back.spacing_um).toEqual([VOXEL_UM, VOXEL_UM, VOXEL_UM]);
+    expect(back.spacing_um).toEqual([0.5, 0.25, 0.125]);
     expect(back.spacingSource).toBe("file");
   });
 
@@ -213,7 +217,7 @@ describe("tomolyte convert", () => {
 
   it("never overwrites its input, even with --force, and keeps the input intact", () => {
     const npy = path.join(tmp, "input.npy");
-    expect(cli("convert", LABELS_256, npy, "--quiet").code).toBe(0);
+    expect(cli("convert", LABELS_128, npy, "--quiet").code).toBe(0);
     const before = fs.readFileSync(npy);
     expectError(cli("convert", npy, npy), 1, "WOULD_OVERWRITE");
     expectError(cli("convert", npy, npy, "--force", "--json"), 1, "WOULD_OVERWRITE");
