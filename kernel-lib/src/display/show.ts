@@ -46,13 +46,22 @@ function moduleCache(): Record<string, { exports?: unknown } | undefined> | unde
   }
 }
 
+/** The exports object of tslab's jupyter module, once found (its writer changes every cell). */
+let tslabJupyter: { lastWriteDisplayData?: unknown } | undefined;
+
 function findWriter(): Writer | undefined {
+  if (typeof tslabJupyter?.lastWriteDisplayData === "function") return tslabJupyter.lastWriteDisplayData as Writer;
   const cache = moduleCache();
   if (!cache) return undefined;
   for (const key of Object.keys(cache)) {
-    const exp = cache[key]?.exports as { lastWriteDisplayData?: unknown } | undefined;
-    if (exp && typeof exp === "object" && typeof exp.lastWriteDisplayData === "function") {
-      return exp.lastWriteDisplayData as Writer;
+    try {
+      const exp = cache[key]?.exports as { lastWriteDisplayData?: unknown } | undefined;
+      if (exp && typeof exp === "object" && typeof exp.lastWriteDisplayData === "function") {
+        tslabJupyter = exp;
+        return exp.lastWriteDisplayData as Writer;
+      }
+    } catch {
+      // Some module's exports may throw on property access (proxies, lazy getters): skip it.
     }
   }
   return undefined;
