@@ -38,9 +38,18 @@ export async function detectFormat(file: string, warn: (m: string) => void = () 
   try {
     st = await fs.promises.stat(file);
   } catch (e) {
+    // DESIGN.md's HDF5 path form "file.h5:/dataset" is not read (yet): say so rather than "not found".
+    if (/\.(h5|hdf5|hdf|he5)(:.*)?$/i.test(file)) {
+      throw new TomolyteError(ERROR_CODES.UNSUPPORTED_FORMAT, `${file}: HDF5 is not supported yet; export the dataset to .npy with h5py (np.save)`, { path: file });
+    }
     throw fsError(e, file, "read");
   }
-  if (st.isDirectory()) return "tiff-folder";
+  if (st.isDirectory()) {
+    if (/\.zarr[\\/]?$/i.test(file) || fs.existsSync(path.join(file, ".zarray")) || fs.existsSync(path.join(file, "zarr.json"))) {
+      throw new TomolyteError(ERROR_CODES.UNSUPPORTED_FORMAT, `${file}: Zarr is not supported yet; export the array to .npy (np.save(path, zarr_array[:]))`, { path: file });
+    }
+    return "tiff-folder";
+  }
   const ext = path.extname(file).toLowerCase();
   const byExt = EXT_FORMAT[ext];
   const f = await InputFile.open(file);

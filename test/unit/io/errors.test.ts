@@ -37,6 +37,9 @@ describe("reading bad input", () => {
     await expectCode(read(path.join(dir, "x.h5"), quiet), "UNSUPPORTED_FORMAT");
     fs.writeFileSync(path.join(dir, "lonely.raw"), Buffer.alloc(10));
     await expectCode(read(path.join(dir, "lonely.raw"), quiet), "UNSUPPORTED_FORMAT");
+    await expectCode(read(path.join(dir, "scan.h5:/volume"), quiet), "UNSUPPORTED_FORMAT");
+    fs.mkdirSync(path.join(dir, "scan.zarr"));
+    await expectCode(read(path.join(dir, "scan.zarr"), quiet), "UNSUPPORTED_FORMAT");
     fs.mkdirSync(path.join(dir, "empty"));
     await expectCode(read(path.join(dir, "empty"), quiet), "UNSUPPORTED_FORMAT");
   });
