@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPython } from "../helpers/python";
 import { type CliCommand, EXIT_CODES, runCli } from "../../kernel-lib/src/cli/program";
 import { TomolyteError } from "../../kernel-lib/src/errors";
+import { createContext } from "../../kernel-lib/src/cli/context";
 
 const ROOT = path.resolve(__dirname, "../..");
 const CLI = path.join(ROOT, "kernel-lib/dist/cli/main.js");
@@ -397,5 +398,47 @@ describe("runCli in process (failures the real commands cannot be made to produc
     const r = await run(enoent);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^error\[FILE_NOT_FOUND\]: .*\/nope/);
+  });
+});
+
+describe("progress on stderr", () => {
+  function fakeRun(isTTY: boolean, steps: [number, number][]) {
+    let t = 0;
+    let err = "";
+    const ctx = createContext(
+      { stdout: { write: () => undefined }, stderr: { isTTY, columns: 60, write: (x: string) => (err += x) } },
+      new AbortController().signal,
+      () => t,
+    );
+    const p = ctx.progress({}, "reading");
+    for (const [time, fraction] of steps) {
+      t = time;
+      p(fraction);
+    }
+    p.done();
+    return err;
+  }
+
+  it("draws a bar in place on a terminal, only for steps longer than 200 ms", () => {
+    expect(fakeRun(true, [[50, 0.5], [100, 1]])).toBe("");
+    const bar = fakeRun(true, [[300, 0.25], [350, 0.3], [500, 0.5]]);
+    // Redrawn at most every 100 ms: 25 % and 50 %, then 100 % with a newline.
+    expect(bar.split("\r").filter(Boolean)).toEqual([
+      "reading [##########------------------------------]  25%",
+      "reading [####################--------------------]  50%",
+      "reading [########################################] 100%\n",
+    ]);
+  });
+
+  it("writes plain lines per 25 % elsewhere, only for steps longer than 2 s, and nothing with --quiet", () => {
+    expect(fakeRun(false, [[500, 0.5], [1500, 1]])).toBe("");
+    expect(fakeRun(false, [[2500, 0.3], [2600, 0.4], [3000, 0.8]])).toBe("reading: 25%\nreading: 75%\nreading: 100%\n");
+    let err = "";
+    const ctx = createContext({ stdout: { write: () => undefined }, stderr: { write: (x: string) => (err += x) } }, new AbortController().signal, () => 1e9);
+    const p = ctx.progress({ quiet: true }, "reading");
+    p(0.5);
+    p.done();
+    ctx.warn({ quiet: true }, "hidden");
+    expect(err).toBe("");
   });
 });
