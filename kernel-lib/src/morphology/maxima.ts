@@ -52,25 +52,42 @@ function reconstructByDilation(marker: Float64Array, mask: Float64Array, shape: 
   const { dz, dy, dx, off } = neighbourTable(shape, conn);
   const K = off.length;
   // Split the neighbours into those before and after a voxel in raster order.
-  const before: number[] = [];
-  const after: number[] = [];
-  for (let k = 0; k < K; k++) (off[k] < 0 ? before : after).push(k);
+  const bk: number[] = [];
+  const ak: number[] = [];
+  for (let k = 0; k < K; k++) (off[k] < 0 ? bk : ak).push(k);
+  const before = Int32Array.from(bk);
+  const after = Int32Array.from(ak);
+  const plane = ny * nx;
+  // Voxels on the faces need bounds checks; the rest (almost all) do not.
   const inside = (z: number, y: number, x: number, k: number) => {
     const zz = z + dz[k], yy = y + dy[k], xx = x + dx[k];
     return zz >= 0 && zz < nz && yy >= 0 && yy < ny && xx >= 0 && xx < nx;
   };
+  const ok = (i: number, j: number, k: number, border: boolean): boolean => {
+    if (border) {
+      const z = (i / plane) | 0, r = i - z * plane, y = (r / nx) | 0;
+      if (!inside(z, y, r - y * nx, k)) return false;
+    }
+    return !active || active[j] === 1;
+  };
   for (let z = 0; z < nz; z++) {
     throwIfAborted(progress.signal);
-    for (let y = 0; y < ny; y++) for (let x = 0; x < nx; x++) {
-      const i = (z * ny + y) * nx + x;
-      if (active && !active[i]) continue;
-      let m = marker[i];
-      for (const k of before) {
-        if (!inside(z, y, x, k)) continue;
-        const j = i + off[k];
-        if ((!active || active[j]) && marker[j] > m) m = marker[j];
+    for (let y = 0; y < ny; y++) {
+      const row = (z * ny + y) * nx;
+      const rowBorder = z === 0 || z === nz - 1 || y === 0 || y === ny - 1;
+      for (let x = 0; x < nx; x++) {
+        const i = row + x;
+        if (active && !active[i]) continue;
+        const border = rowBorder || x === 0 || x === nx - 1;
+        let m = marker[i];
+        for (let q = 0; q < before.length; q++) {
+          const k = before[q];
+          const j = i + off[k];
+          if (!ok(i, j, k, border)) continue;
+          if (marker[j] > m) m = marker[j];
+        }
+        marker[i] = m < mask[i] ? m : mask[i];
       }
-      marker[i] = m < mask[i] ? m : mask[i];
     }
   }
   const n = marker.length;
@@ -93,39 +110,45 @@ function reconstructByDilation(marker: Float64Array, mask: Float64Array, shape: 
   };
   for (let z = nz - 1; z >= 0; z--) {
     throwIfAborted(progress.signal);
-    for (let y = ny - 1; y >= 0; y--) for (let x = nx - 1; x >= 0; x--) {
-      const i = (z * ny + y) * nx + x;
-      if (active && !active[i]) continue;
-      let m = marker[i];
-      for (const k of after) {
-        if (!inside(z, y, x, k)) continue;
-        const j = i + off[k];
-        if ((!active || active[j]) && marker[j] > m) m = marker[j];
-      }
-      m = m < mask[i] ? m : mask[i];
-      marker[i] = m;
-      for (const k of after) {
-        if (!inside(z, y, x, k)) continue;
-        const j = i + off[k];
-        if ((!active || active[j]) && marker[j] < m && marker[j] < mask[j]) {
-          push(i);
-          break;
+    for (let y = ny - 1; y >= 0; y--) {
+      const row = (z * ny + y) * nx;
+      const rowBorder = z === 0 || z === nz - 1 || y === 0 || y === ny - 1;
+      for (let x = nx - 1; x >= 0; x--) {
+        const i = row + x;
+        if (active && !active[i]) continue;
+        const border = rowBorder || x === 0 || x === nx - 1;
+        let m = marker[i];
+        for (let q = 0; q < after.length; q++) {
+          const k = after[q];
+          const j = i + off[k];
+          if (!ok(i, j, k, border)) continue;
+          if (marker[j] > m) m = marker[j];
+        }
+        m = m < mask[i] ? m : mask[i];
+        marker[i] = m;
+        for (let q = 0; q < after.length; q++) {
+          const k = after[q];
+          const j = i + off[k];
+          if (!ok(i, j, k, border)) continue;
+          if (marker[j] < m && marker[j] < mask[j]) {
+            push(i);
+            break;
+          }
         }
       }
     }
   }
-  const plane = ny * nx;
   while (head < tail) {
     const i = queue[head++];
-    const z = Math.floor(i / plane);
+    const z = (i / plane) | 0;
     const r = i - z * plane;
-    const y = Math.floor(r / nx);
+    const y = (r / nx) | 0;
     const x = r - y * nx;
+    const border = z === 0 || z === nz - 1 || y === 0 || y === ny - 1 || x === 0 || x === nx - 1;
     const m = marker[i];
     for (let k = 0; k < K; k++) {
-      if (!inside(z, y, x, k)) continue;
       const j = i + off[k];
-      if (active && !active[j]) continue;
+      if (!ok(i, j, k, border)) continue;
       const mj = marker[j];
       if (mj < m && mj < mask[j]) {
         marker[j] = m < mask[j] ? m : mask[j];
@@ -150,7 +173,8 @@ export function hMaxima(volume: Volume, options: HMaximaOptions): LabelResult {
   const conn = checkConnectivity(options.connectivity, 26);
   const n = volume.data.length;
   checkAllocation(n * 17, "the h-maxima work arrays", n);
-  const f = Float64Array.from(volume.data);
+  const f = new Float64Array(n);
+  f.set(volume.data);
   let active: Uint8Array | undefined;
   if (options.mask) {
     checkVolume(options.mask, "mask");

@@ -51,7 +51,7 @@ export function trainForest(X: Float32Array[], y: Uint8Array, K: number, p: Fore
   const edges: Float32Array[] = [];
   const binned: Uint8Array[] = [];
   for (let f = 0; f < F; f++) {
-    const sorted = Float32Array.from(X[f]).sort();
+    const sorted = X[f].slice().sort();
     const e: number[] = [];
     for (let b = 1; b < BINS; b++) {
       const v = sorted[Math.min(S - 1, Math.floor((b * S) / BINS))];

@@ -57,7 +57,8 @@ export function localThreshold(volume: Volume, options: LocalThresholdOptions): 
     return createVolume(out, volume.shape, volume.spacing);
   }
   const k = checkNumber("k", options.k ?? 0.2);
-  const x = Float64Array.from(volume.data);
+  const x = new Float64Array(n);
+  x.set(volume.data);
   const x2 = new Float64Array(n);
   for (let i = 0; i < n; i++) x2[i] = x[i] * x[i];
   const m = mean(createVolume(x, volume.shape, volume.spacing), { radiusVoxels: R, mode: "mirror", dtype: "float64", ...progress }).data as Float64Array;

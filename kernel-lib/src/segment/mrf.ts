@@ -91,7 +91,7 @@ export function segmentMrf(volume: Volume, options: MrfOptions = {}): MrfResult 
   const [nz, ny, nx] = volume.shape;
   const n = volume.data.length;
   checkAllocation(n * 2, "the MRF labels", n);
-  const lab = Uint8Array.from(init.data);
+  const lab = init.data.slice();
   const x = volume.data;
   const means = new Array<number>(K).fill(0);
   const sds = new Array<number>(K).fill(0);
@@ -164,7 +164,9 @@ export function segmentMrf(volume: Volume, options: MrfOptions = {}): MrfResult 
 
 /** Thresholds at the 1/K, 2/K, ... quantiles (used beyond multi-Otsu's 5 classes). */
 function evenQuantiles(volume: Volume, K: number): number[] {
-  const s = Float64Array.from(volume.data).sort();
+  const s = new Float64Array(volume.data.length);
+  s.set(volume.data);
+  s.sort();
   const out: number[] = [];
   for (let k = 1; k < K; k++) out.push(s[Math.min(s.length - 1, Math.floor((k * s.length) / K))]);
   for (let k = 1; k < out.length; k++) {
