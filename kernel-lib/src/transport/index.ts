@@ -1,1 +1,7 @@
-export {};
+export {
+  type TortuosityMethod,
+  type TortuosityOptions,
+  type TortuosityResult,
+  type TortuosityAllResult,
+  tortuosity,
+} from "./tortuosity";

@@ -1,0 +1,401 @@
+/**
+ * Tortuosity factor by steady-state diffusion on the voxel grid, as TauFactor 2
+ * defines it (Kench, Squires, Dahari, Cooper, SoftwareX 2023; Cooper et al.,
+ * SoftwareX 2016): concentration 1 and 0 on the outer faces of the first and
+ * last slice along the axis (half a voxel outside their centres), no flux
+ * through the side faces, D_eff from the converged flux over a domain length
+ * of N voxels, tortuosity factor = volume fraction × D / D_eff.
+ */
+import { ERROR_CODES, TomolyteError, checkNumber, throwIfAborted } from "../errors";
+import { type Axis, type Volume, axisIndex, checkAllocation, createVolume, dtypeOf } from "../volume";
+import { componentsTouching, label } from "../morphology";
+import { type Level, finishLevel } from "./grid";
+import { Multigrid, type SolveOutcome, defaultOmega, solvePCG, solveSOR } from "./solver";
+
+/** Solver choice: "mg-pcg" (default) conjugate gradients with an aggregation-multigrid preconditioner;
+ * "pcg" conjugate gradients with a Jacobi preconditioner; "sor" red-black over-relaxation (TauFactor's method). */
+export type TortuosityMethod = "mg-pcg" | "pcg" | "sor";
+
+export interface TortuosityOptions {
+  /** The conducting phase: voxels equal to this value (relative diffusivity 1). */
+  phase?: number;
+  /** Several conducting phases with their relative diffusivities, e.g. `{ 0: 1, 170: 0.1 }` (pore, carbon-binder). */
+  phases?: Readonly<Record<number, number>>;
+  /** Transport direction (default "z", through the electrode thickness); "all" solves along z, y and x. */
+  axis?: Axis | "all";
+  /** Periodic side faces (the faces parallel to the axis) instead of zero flux. Default false. */
+  periodicSides?: boolean;
+  /**
+   * Convergence criterion: stop when the relative spread (max - min) / mean of
+   * the flux through the planes between slices and the relative change of the
+   * flux since the previous iteration are both at most this (default 1e-4).
+   */
+  tolerance?: number;
+  /** Iteration limit (default 500 for "mg-pcg", 20000 for the others). */
+  maxIterations?: number;
+  method?: TortuosityMethod;
+  /** Over-relaxation factor for "sor" (default from the grid size, about 2 - 4/(3N)). */
+  omega?: number;
+  signal?: AbortSignal;
+  onProgress?: (fractionDone: number) => void;
+}
+
+export interface TortuosityResult {
+  readonly axis: Axis;
+  /** (Σ phase volume fraction × relative diffusivity) / (D_eff/D); volumeFraction / (D_eff/D) for one phase. Infinity when nothing percolates. */
+  readonly tortuosityFactor: number;
+  /** D_eff / D (D = the bulk diffusivity, relative diffusivity 1). */
+  readonly effectiveDiffusivityRatio: number;
+  /** Voxels of the conducting phase(s) / all voxels, non-percolating voxels included (as TauFactor). */
+  readonly volumeFraction: number;
+  /** D / D_eff; equals tortuosityFactor / volumeFraction for one phase. */
+  readonly macMullinNumber: number;
+  /** p in D_eff/D = volumeFraction^p (NaN when volumeFraction is 1). */
+  readonly bruggemanExponent: number;
+  readonly iterations: number;
+  /** ||b - A c|| / ||b|| of the final field. */
+  readonly residual: number;
+  readonly converged: boolean;
+  /** Relative spread of the flux between planes at the end. */
+  readonly fluxSpread: number;
+  /**
+   * D_eff/D implied by the flux through each plane normal to the axis: the inlet face,
+   * the N - 1 planes between slices, the outlet face (N + 1 values, equal when converged).
+   */
+  readonly sliceFlux: Float64Array;
+  /** Fraction of the conducting voxels that do not connect inlet to outlet (6-connectivity), left out of the solve. */
+  readonly removedFraction: number;
+  readonly percolating: boolean;
+  /** A sentence for people: what was solved, or why the answer is infinite. */
+  readonly message: string;
+  readonly method: TortuosityMethod;
+  /** Concentration field (inlet 1, outlet 0); 0 in non-conducting and removed voxels. */
+  readonly concentration: Volume<Float32Array>;
+  /** [iteration, fluxSpread, D_eff/D] at each convergence check. */
+  readonly history: ReadonlyArray<readonly [number, number, number]>;
+  /** Bytes the solver allocated (operator, vectors, coarse levels). */
+  readonly solverBytes: number;
+}
+
+export interface TortuosityAllResult {
+  readonly z: TortuosityResult;
+  readonly y: TortuosityResult;
+  readonly x: TortuosityResult;
+  /** Ratios of tortuosity factors between axes (Infinity or NaN where an axis does not percolate). */
+  readonly anisotropy: { readonly zOverX: number; readonly zOverY: number; readonly yOverX: number };
+}
+
+const FACE_OF = [["z-", "z+"], ["y-", "y+"], ["x-", "x+"]] as const;
+
+function diffusivityTable(options: TortuosityOptions): Map<number, number> {
+  const table = new Map<number, number>();
+  if (options.phase !== undefined && options.phases !== undefined) {
+    throw new TomolyteError(ERROR_CODES.INVALID_ARGUMENT, "give either phase or phases, not both");
+  }
+  if (options.phases !== undefined) {
+    if (typeof options.phases !== "object" || options.phases === null) {
+      throw new TomolyteError(ERROR_CODES.INVALID_ARGUMENT, "phases must be an object { value: relativeDiffusivity }, e.g. { 0: 1, 170: 0.1 }");
+    }
+    for (const [k, v] of Object.entries(options.phases)) {
+      const value = Number(k);
+      checkNumber(`phases key ${k}`, value);
+      checkNumber(`relative diffusivity of phase ${k}`, v, { min: 0 });
+      if (v > 0) table.set(value, v);
+    }
+    if (Object.keys(options.phases).length === 0) {
+      throw new TomolyteError(ERROR_CODES.INVALID_ARGUMENT, "phases is empty: name at least one conducting phase, e.g. { 0: 1 }");
+    }
+  } else {
+    const p = options.phase ?? 0;
+    checkNumber("phase", p);
+    table.set(p, 1);
+  }
+  return table;
+}
+
+/**
+ * Merges component labels across periodic wraps (sides only), so a path that
+ * leaves one side and re-enters the other counts as connected. Returns the
+ * root of each label (union-find over the few labels, not over voxels).
+ */
+function periodicRoots(comps: Uint32Array, count: number, shape: readonly number[], axis: number, periodic: boolean): Uint32Array {
+  const parent = new Uint32Array(count + 1);
+  for (let i = 0; i <= count; i++) parent[i] = i;
+  if (!periodic) return parent;
+  const find = (a: number) => {
+    while (parent[a] !== a) {
+      parent[a] = parent[parent[a]];
+      a = parent[a];
+    }
+    return a;
+  };
+  const [nz, ny, nx] = shape;
+  const strides = [ny * nx, nx, 1];
+  for (let a = 0; a < 3; a++) {
+    if (a === axis || shape[a] < 2) continue;
+    const last = (shape[a] - 1) * strides[a];
+    for (let i = 0; i < nz * ny * nx; i++) {
+      // i on the first plane of axis a: its coordinate along a is 0.
+      if (Math.floor(i / strides[a]) % shape[a] !== 0) continue;
+      const p = comps[i];
+      const q = comps[i + last];
+      if (p === 0 || q === 0) continue;
+      const rp = find(p);
+      const rq = find(q);
+      if (rp !== rq) parent[Math.max(rp, rq)] = Math.min(rp, rq);
+    }
+  }
+  for (let l = 0; l <= count; l++) parent[l] = find(l);
+  return parent;
+}
+
+interface Prepared {
+  level: Level;
+  b: Float64Array;
+  x: Float64Array;
+  volumeFraction: number;
+  meanDiffusivity: number;
+  removedFraction: number;
+  percolating: boolean;
+}
+
+function prepare(volume: Volume, table: Map<number, number>, axis: 0 | 1 | 2, periodic: boolean, signal?: AbortSignal): Prepared {
+  const [nz, ny, nx] = volume.shape;
+  const n = nz * ny * nx;
+  const d = volume.data;
+  const values = [...table.keys()];
+  // Relative diffusivity per voxel before removing non-percolating parts.
+  checkAllocation(n * (4 + 4 + 1), "the tortuosity set-up (labels, diffusivities)", n);
+  const D = new Float32Array(n);
+  let conducting = 0;
+  let dsum = 0;
+  for (let i = 0; i < n; i++) {
+    const v = table.get(d[i]);
+    if (v !== undefined) {
+      D[i] = v;
+      conducting++;
+      dsum += v;
+    }
+  }
+  const volumeFraction = conducting / n;
+  const meanDiffusivity = dsum / n;
+  throwIfAborted(signal);
+  let removed = 0;
+  let percolating = false;
+  if (conducting > 0) {
+    const comps = label(volume, { phase: values, connectivity: 6 });
+    const roots = periodicRoots(comps.labels.data, comps.count, volume.shape, axis, periodic);
+    // A root percolates when its merged component touches both Dirichlet faces.
+    const lo = new Set(componentsTouching(comps, [FACE_OF[axis][0]], { mode: "any" }).map((l) => roots[l]));
+    const hi = new Set(componentsTouching(comps, [FACE_OF[axis][1]], { mode: "any" }).map((l) => roots[l]));
+    const keep = new Uint8Array(comps.count + 1);
+    for (let l = 1; l <= comps.count; l++) keep[l] = lo.has(roots[l]) && hi.has(roots[l]) ? 1 : 0;
+    const cl = comps.labels.data;
+    for (let i = 0; i < n; i++) {
+      if (D[i] > 0 && !keep[cl[i]]) {
+        D[i] = 0;
+        removed++;
+      }
+    }
+    percolating = removed < conducting;
+  }
+  throwIfAborted(signal);
+  const [dz, dy, dx] = volume.spacing;
+  // Face conductance = harmonic-mean diffusivity × face area / centre distance.
+  const kx = (dy * dz) / dx;
+  const ky = (dz * dx) / dy;
+  const kz = (dx * dy) / dz;
+  checkAllocation(n * (3 * 4 + 8 * 3), "the tortuosity operator and solution", n);
+  const gx = new Float32Array(n);
+  const gy = new Float32Array(n);
+  const gz = new Float32Array(n);
+  const wrap = [periodic && axis !== 0 && nz > 1, periodic && axis !== 1 && ny > 1, periodic && axis !== 2 && nx > 1];
+  const harm = (a: number, b: number) => (a > 0 && b > 0 ? (2 * a * b) / (a + b) : 0);
+  for (let z = 0; z < nz; z++) {
+    for (let y = 0; y < ny; y++) {
+      const i0 = (z * ny + y) * nx;
+      for (let x = 0; x < nx; x++) {
+        const i = i0 + x;
+        const di = D[i];
+        if (di === 0) continue;
+        if (x < nx - 1) gx[i] = kx * harm(di, D[i + 1]);
+        else if (wrap[2]) gx[i] = kx * harm(di, D[i0]);
+        if (y < ny - 1) gy[i] = ky * harm(di, D[i + nx]);
+        else if (wrap[1]) gy[i] = ky * harm(di, D[z * ny * nx + x]);
+        if (z < nz - 1) gz[i] = kz * harm(di, D[i + ny * nx]);
+        else if (wrap[0]) gz[i] = kz * harm(di, D[y * nx + x]);
+      }
+    }
+  }
+  const shape = [nz, ny, nx];
+  const strides = [ny * nx, nx, 1];
+  const [b1, c1] = axis === 0 ? [1, 2] : axis === 1 ? [0, 2] : [0, 1];
+  const nb = shape[b1];
+  const nc = shape[c1];
+  const ka = [kz, ky, kx][axis];
+  const last = (shape[axis] - 1) * strides[axis];
+  const bLo = new Float64Array(nb * nc);
+  const bHi = new Float64Array(nb * nc);
+  const B = new Float64Array(n);
+  for (let u = 0; u < nb; u++) {
+    for (let v = 0; v < nc; v++) {
+      const s = u * nc + v;
+      const i = u * strides[b1] + v * strides[c1];
+      // The Dirichlet face is half a voxel away: conductance D × area / (h / 2).
+      // Rounded like the Float32 interior faces, so a uniform block has an exactly linear solution.
+      bLo[s] = 2 * Math.fround(ka * D[i]);
+      bHi[s] = 2 * Math.fround(ka * D[i + last]);
+      B[i] = bLo[s]; // inlet concentration 1
+    }
+  }
+  const level = finishLevel(nz, ny, nx, axis, gx, gy, gz, bLo, bHi);
+  // Start from the straight-line profile: already exact for straight channels.
+  const X = new Float64Array(n);
+  const na = shape[axis];
+  const sa = strides[axis];
+  for (let i = 0; i < n; i++) {
+    if (D[i] > 0) {
+      const k = Math.floor(i / sa) % na;
+      X[i] = 1 - (k + 0.5) / na;
+    }
+  }
+  return {
+    level, b: B, x: X, volumeFraction, meanDiffusivity,
+    removedFraction: conducting > 0 ? removed / conducting : 0, percolating,
+  };
+}
+
+function checkVolume(volume: Volume): void {
+  if (volume === null || typeof volume !== "object" || !volume.data || !Array.isArray(volume.shape) || volume.shape.length !== 3) {
+    throw new TomolyteError(ERROR_CODES.INVALID_ARGUMENT, "tortuosity needs a label Volume {data, shape, spacing}");
+  }
+  dtypeOf(volume.data);
+  createVolume(volume.data, volume.shape, volume.spacing);
+}
+
+function solveAxis(volume: Volume, options: TortuosityOptions, axis: Axis): TortuosityResult {
+  const table = diffusivityTable(options);
+  const a = axisIndex(axis);
+  const method = options.method ?? "mg-pcg";
+  if (method !== "mg-pcg" && method !== "pcg" && method !== "sor") {
+    throw new TomolyteError(ERROR_CODES.INVALID_ARGUMENT, `method must be "mg-pcg", "pcg" or "sor", got ${String(method)}`);
+  }
+  const tolerance = checkNumber("tolerance", options.tolerance ?? 1e-4, { min: 0, exclusiveMin: true, max: 1 });
+  const maxIterations = checkNumber("maxIterations", options.maxIterations ?? (method === "mg-pcg" ? 500 : 20000), {
+    min: 1, integer: true,
+  });
+  const periodic = options.periodicSides ?? false;
+  throwIfAborted(options.signal);
+  const prep = prepare(volume, table, a, periodic, options.signal);
+  const [nz, ny, nx] = volume.shape;
+  const shape = [nz, ny, nx];
+  const sp = volume.spacing;
+  const na = shape[a];
+  const [b1, c1] = a === 0 ? [1, 2] : a === 1 ? [0, 2] : [0, 1];
+  // D_eff/D = flux × length / (cross-section area × Δc), Δc = 1, i.e. flux / (nb nc k / na) with
+  // k = face area / h the face conductance of bulk: taken rounded as the Float32 faces are, so a
+  // uniform block gives exactly 1.
+  const ka = (sp[b1] * sp[c1]) / sp[a];
+  const scale = na / (shape[b1] * shape[c1] * Math.fround(ka));
+  const eps = prep.volumeFraction;
+  const what = options.phases ? "conducting phases" : `phase ${options.phase ?? 0}`;
+  if (!prep.percolating) {
+    options.onProgress?.(1);
+    return {
+      axis, tortuosityFactor: Infinity, effectiveDiffusivityRatio: 0, volumeFraction: eps, macMullinNumber: Infinity,
+      bruggemanExponent: eps > 0 && eps < 1 ? Infinity : NaN, iterations: 0, residual: 0, converged: true, fluxSpread: 0,
+      sliceFlux: new Float64Array(na + 1), removedFraction: eps > 0 ? 1 : 0, percolating: false,
+      message: eps > 0
+        ? `the ${what} (volume fraction ${eps.toFixed(4)}) does not connect the two faces normal to ${axis}: D_eff = 0, tortuosity factor infinite`
+        : `the volume has no voxel of the ${what}: D_eff = 0, tortuosity factor infinite`,
+      method, concentration: createVolume(new Float32Array(volume.data.length), volume.shape, volume.spacing),
+      history: [], solverBytes: 0,
+    };
+  }
+  const ctl = { tolerance, maxIterations, signal: options.signal, onProgress: options.onProgress };
+  const L = prep.level;
+  let out: SolveOutcome;
+  let solverBytes = L.n * (3 * 4 + 8 * 3);
+  if (method === "sor") {
+    const omega = options.omega === undefined ? defaultOmega(L) : checkNumber("omega", options.omega, { min: 0, exclusiveMin: true, max: 2 });
+    solverBytes += L.n * 8;
+    out = solveSOR(L, prep.b, prep.x, ctl, omega);
+  } else {
+    const mg = method === "mg-pcg" ? new Multigrid(L) : null;
+    solverBytes += L.n * 8 * 3 + (mg ? mg.coarseBytes : 0);
+    out = solvePCG(L, prep.b, prep.x, ctl, mg);
+  }
+  let sum = 0;
+  const sliceFlux = new Float64Array(out.flux.length);
+  for (let k = 0; k < out.flux.length; k++) {
+    sliceFlux[k] = out.flux[k] * scale;
+    sum += sliceFlux[k];
+  }
+  const ratio = sum / sliceFlux.length;
+  const tau = prep.meanDiffusivity / ratio;
+  const conc = new Float32Array(prep.x.length);
+  conc.set(prep.x);
+  options.onProgress?.(1);
+  return {
+    axis,
+    tortuosityFactor: tau,
+    effectiveDiffusivityRatio: ratio,
+    volumeFraction: eps,
+    macMullinNumber: 1 / ratio,
+    bruggemanExponent: eps < 1 ? Math.log(ratio) / Math.log(eps) : NaN,
+    iterations: out.iterations,
+    residual: out.residual,
+    converged: out.converged,
+    fluxSpread: out.fluxSpread,
+    sliceFlux,
+    removedFraction: prep.removedFraction,
+    percolating: true,
+    message:
+      `${what} along ${axis}: tortuosity factor ${tau.toPrecision(5)}, D_eff/D ${ratio.toPrecision(5)}, ` +
+      `volume fraction ${eps.toPrecision(5)}, ${(prep.removedFraction * 100).toFixed(2)}% of it not percolating; ` +
+      (out.converged
+        ? `converged in ${out.iterations} iterations (flux spread ${out.fluxSpread.toExponential(2)})`
+        : `NOT converged after ${out.iterations} iterations (flux spread ${out.fluxSpread.toExponential(2)} > ${tolerance}); raise maxIterations`),
+    method,
+    concentration: createVolume(conc, volume.shape, volume.spacing),
+    history: out.history.map(([i, s, m]) => [i, s, m * scale] as const),
+    solverBytes,
+  };
+}
+
+/**
+ * Tortuosity factor of one or more conducting phases by steady-state
+ * diffusion (TauFactor 2's definition; see docs/tortuosity.md). Voxels of the
+ * phase not connected inlet-to-outlet are left out and their fraction reported.
+ * A phase that does not percolate gives D_eff = 0 and an infinite tortuosity
+ * factor with `converged: true` and a message, not an error.
+ * Runs on one thread.
+ *
+ * @example
+ * const t = tortuosity(labels, { phase: 0, axis: "z" });
+ * console.log(t.tortuosityFactor, t.effectiveDiffusivityRatio, t.converged);
+ * // carbon-binder conducts at 10 % of the pore diffusivity:
+ * const t2 = tortuosity(labels, { phases: { 0: 1, 170: 0.1 }, axis: "z" });
+ * const all = tortuosity(labels, { phase: 0, axis: "all" }); // all.z, all.y, all.x, all.anisotropy
+ */
+export function tortuosity(labels: Volume, options: TortuosityOptions & { axis: "all" }): TortuosityAllResult;
+export function tortuosity(labels: Volume, options?: TortuosityOptions & { axis?: Axis }): TortuosityResult;
+export function tortuosity(labels: Volume, options?: TortuosityOptions): TortuosityResult | TortuosityAllResult;
+export function tortuosity(labels: Volume, options: TortuosityOptions = {}): TortuosityResult | TortuosityAllResult {
+  checkVolume(labels);
+  const axis = options.axis ?? "z";
+  if (axis !== "all") return solveAxis(labels, options, axis);
+  const progress = options.onProgress;
+  const part = (k: number) => (progress ? { ...options, onProgress: (f: number) => progress((k + f) / 3) } : options);
+  const z = solveAxis(labels, part(0), "z");
+  const y = solveAxis(labels, part(1), "y");
+  const x = solveAxis(labels, part(2), "x");
+  return {
+    z, y, x,
+    anisotropy: {
+      zOverX: z.tortuosityFactor / x.tortuosityFactor,
+      zOverY: z.tortuosityFactor / y.tortuosityFactor,
+      yOverX: y.tortuosityFactor / x.tortuosityFactor,
+    },
+  };
+}
