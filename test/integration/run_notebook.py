@@ -2,9 +2,10 @@
 
 usage: run_notebook.py IN.ipynb OUT.ipynb [timeout_s]
 Always writes OUT (with the outputs produced so far). Prints one JSON line:
-{"ok": bool, "seconds": float, "error": str|null, "cell": int|null}.
+{"ok": bool, "seconds": float, "cpu_seconds": float, "error": str|null, "cell": int|null}.
 """
 import json
+import resource
 import sys
 import time
 
@@ -42,5 +43,8 @@ except Exception as e:  # kernel died, timeout, missing kernelspec
     result["ok"] = False
     result["error"] = f"{type(e).__name__}: {e}"
 result["seconds"] = time.time() - t0
+# CPU time of this process and the (exited) kernel: comparable across loaded and idle machines.
+ru = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+result["cpu_seconds"] = sum(r.ru_utime + r.ru_stime for r in ru)
 nbformat.write(nb, dst)
 print(json.dumps(result))
