@@ -1,7 +1,7 @@
 /** write(): format from the extension, atomic (temp file + rename), never over an input. */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { zlibSync } from "fflate";
+import { Zlib } from "fflate";
 import { ERROR_CODES, TomolyteError, isTomolyteError, throwIfAborted } from "../errors";
 import { type Volume, createVolume, dtypeOf } from "../volume";
 import { OutputFile, bytesOf, realPathOrResolved, removeQuietly, sourcesOf, tempNameFor, writeFailed } from "./fsutil";
@@ -149,9 +149,10 @@ export async function write(volume: Volume, target: string, options: WriteOption
         bytes += t.bytes;
       } else {
         const raw = bytesOf(volume.data);
-        const payload = compression === "deflate" ? zlibSync(raw, { level: 6 }) : raw;
+        // Compressed in pieces: memory grows by the compressed size only, and it can be cancelled.
+        const payload = compression === "deflate" ? await deflateChunks(raw, options) : [raw];
         throwIfAborted(options.signal);
-        const compressedSize = compression === "deflate" ? payload.length : undefined;
+        const compressedSize = compression === "deflate" ? payload.reduce((a, c) => a + c.length, 0) : undefined;
         if (format === "mha") {
           const t = await writeTemp(abs, async (out) => {
             await out.write(new TextEncoder().encode(metaImageHeader(volume, "LOCAL", compressedSize)));
@@ -182,13 +183,40 @@ export async function write(volume: Volume, target: string, options: WriteOption
   }
 }
 
-async function writeChunked(out: OutputFile, data: Uint8Array, options: WriteOptions): Promise<void> {
+/** Writes `data` (one array or pieces) in slabs, with cancellation and progress. */
+async function writeChunked(out: OutputFile, data: Uint8Array | Uint8Array[], options: WriteOptions): Promise<void> {
+  const pieces = Array.isArray(data) ? data : [data];
+  const total = pieces.reduce((a, c) => a + c.length, 0);
   const step = 1 << 26;
-  for (let p = 0; p < data.length; p += step) {
-    throwIfAborted(options.signal);
-    await out.write(data.subarray(p, Math.min(data.length, p + step)));
-    options.onProgress?.(Math.min(1, (p + step) / data.length) * 0.999);
+  let done = 0;
+  for (const piece of pieces) {
+    for (let p = 0; p < piece.length; p += step) {
+      throwIfAborted(options.signal);
+      const part = piece.subarray(p, Math.min(piece.length, p + step));
+      await out.write(part);
+      done += part.length;
+      options.onProgress?.((0.5 + (0.5 * done) / Math.max(1, total)) * 0.999);
+    }
   }
+}
+
+/** zlib-compresses `raw` in 16 MiB pieces (the first half of the progress). */
+async function deflateChunks(raw: Uint8Array, options: WriteOptions): Promise<Uint8Array[]> {
+  const chunks: Uint8Array[] = [];
+  const z = new Zlib({ level: 6 }, (chunk) => {
+    chunks.push(chunk);
+  });
+  const step = 1 << 24;
+  if (raw.length === 0) z.push(raw, true);
+  for (let p = 0; p < raw.length; p += step) {
+    throwIfAborted(options.signal);
+    const end = Math.min(raw.length, p + step);
+    // fflate may keep a reference to the pushed data: hand it a copy of the slab.
+    z.push(raw.slice(p, end), end >= raw.length);
+    options.onProgress?.((0.5 * end) / raw.length);
+    await new Promise((r) => setImmediate(r));
+  }
+  return chunks;
 }
 
 async function writeFolder(volume: Volume, dir: string, overwrite: boolean, compression: "none" | "deflate", options: WriteOptions): Promise<WriteResult> {

@@ -61,6 +61,23 @@ describe("MetaImage written by tomolyte", () => {
   });
 });
 
+describe("MetaImage compression across pieces", () => {
+  it("a volume larger than one 16 MiB compression piece: Node's zlib inflates the .zraw to the same bytes", async () => {
+    const n = 1100 * 16000;
+    const data = new Uint8Array(n);
+    for (let i = 0; i < n; i++) data[i] = (i >> 14) & 255; // long runs: compresses fast
+    const v = createVolume(data, [1, 1100, 16000], [1, 1, 1]);
+    await write(v, path.join(dir, "bigz.mhd"), { compression: "deflate" });
+    const inflated = zlib.inflateSync(fs.readFileSync(path.join(dir, "bigz.zraw")));
+    expect(inflated.length).toBe(n);
+    expect(Buffer.compare(inflated, Buffer.from(data.buffer))).toBe(0);
+    const size = Number(/CompressedDataSize = (\d+)/.exec(fs.readFileSync(path.join(dir, "bigz.mhd"), "utf8"))![1]);
+    expect(size).toBe(fs.statSync(path.join(dir, "bigz.zraw")).size);
+    const back = await read(path.join(dir, "bigz.mhd"), quiet);
+    expect(Buffer.compare(Buffer.from(back.data.buffer), Buffer.from(data.buffer))).toBe(0);
+  });
+});
+
 describe("MetaImage written by hand", () => {
   const n = 60;
   it("reads big-endian data (BinaryDataByteOrderMSB and ElementByteOrderMSB)", async () => {
