@@ -86,20 +86,32 @@ export function localThickness(labels: Volume, options: LocalThicknessOptions): 
   checkAllocation(n * 5, "local thickness buffers", n);
   const out = new Float32Array(n);
   const seeds = new Uint8Array(n);
-  radii.forEach((r, k) => {
+  let uncovered = 0;
+  for (let i = 0; i < n; i++) if (dt[i] > 0) uncovered++;
+  let prevSeeds = -1;
+  for (let k = 0; k < radii.length && uncovered > 0; k++) {
+    const r = radii[k];
     progress(options, k / radii.length);
-    let any = false;
     // Seeds: voxels at distance ≥ r; covered: voxels closer than r to a seed.
     // The distance of non-seeds to the seeds is the EDT of the non-seed mask.
+    let nSeeds = 0;
     for (let i = 0; i < n; i++) {
       const s = dt[i] >= r ? 1 : 0;
       seeds[i] = s ? 0 : 1;
-      if (s) any = true;
+      nSeeds += s;
     }
-    if (!any) return;
+    // Seed sets are nested: the same count means the same set, whose smaller
+    // balls cover nothing the previous radius did not.
+    if (nSeeds === 0 || nSeeds === prevSeeds) continue;
+    prevSeeds = nSeeds;
     const d2 = distanceTransform(createVolume(seeds, labels.shape, labels.spacing), { dtype: "float32", signal: options.signal }).distance.data;
-    for (let i = 0; i < n; i++) if (out[i] === 0 && dt[i] > 0 && d2[i] < r) out[i] = 2 * r;
-  });
+    for (let i = 0; i < n; i++) {
+      if (out[i] === 0 && dt[i] > 0 && d2[i] < r) {
+        out[i] = 2 * r;
+        uncovered--;
+      }
+    }
+  }
   progress(options, 1);
   // Phase voxels no radius reached (thinner than the smallest radius) keep 0
   // in PoreSpy; give them the smallest radius tried so they count.
