@@ -73,9 +73,14 @@ function checkWindow(w: unknown): [number, number] {
 }
 
 function labelWindow(labels: LabelVolume): [number, number] {
-  const values = labels.phases.length ? labels.phases.map((p) => p.value) : distinctValues(labels);
-  const lo = Math.min(...values);
-  const hi = Math.max(...values);
+  // Phase values and the values present (some may be missing from the table).
+  const values = [...labels.phases.map((p) => p.value), ...distinctValues(labels)];
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
   return hi > lo ? [lo, hi] : [lo - 0.5, hi + 0.5];
 }
 
@@ -271,6 +276,8 @@ function valueCounts(v: Volume): Map<number, number> {
   return out;
 }
 
+const MAX_PHASE_LINES = 24;
+
 function summarize(volume: Volume, p: Prepared | undefined, options: ShowOptions): string {
   const [nz, ny, nx] = volume.shape;
   const [dz, dy, dx] = volume.spacing;
@@ -291,14 +298,18 @@ function summarize(volume: Volume, p: Prepared | undefined, options: ShowOptions
     const total = voxelCount(lv.shape);
     lines.push(`${head} (value, name, voxel fraction):`);
     const named = new Set<number>();
-    const width = Math.max(4, ...lv.phases.map((ph) => ph.name.length));
+    const width = Math.min(32, Math.max(4, ...lv.phases.slice(0, MAX_PHASE_LINES).map((ph) => ph.name.length)));
+    const rows: string[] = [];
     for (const ph of lv.phases) {
       named.add(ph.value);
-      lines.push(`  ${String(ph.value).padStart(6)}  ${ph.name.padEnd(width)}  ${((counts.get(ph.value) ?? 0) / total).toFixed(6)}`);
+      rows.push(`  ${String(ph.value).padStart(6)}  ${ph.name.padEnd(width)}  ${((counts.get(ph.value) ?? 0) / total).toFixed(6)}`);
     }
     for (const [value, c] of [...counts].sort((x, y) => x[0] - y[0])) {
-      if (!named.has(value)) lines.push(`  ${String(value).padStart(6)}  ${"(no phase)".padEnd(width)}  ${(c / total).toFixed(6)}`);
+      if (!named.has(value)) rows.push(`  ${String(value).padStart(6)}  ${"(no phase)".padEnd(width)}  ${(c / total).toFixed(6)}`);
     }
+    // Label volumes of particles may have thousands of values: list the first ones only.
+    lines.push(...rows.slice(0, MAX_PHASE_LINES));
+    if (rows.length > MAX_PHASE_LINES) lines.push(`  … ${rows.length - MAX_PHASE_LINES} more values`);
   }
   if (p) {
     const [sz, sy, sx] = p.grey.shape;
@@ -455,9 +466,3 @@ export function mimeBundle(x: unknown, options: ShowOptions = {}): MimeBundle {
 function escapeHTML(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 }
-
-/** @internal for tests: the PNG fallback of a volume as bytes. */
-export function volumePNG(volume: Volume, options: ShowOptions = {}): Uint8Array {
-  return guard(() => encodePNG(renderSlices(prepare(volume, options), options.labelOpacity ?? 0.4)));
-}
-

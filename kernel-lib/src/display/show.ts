@@ -32,7 +32,12 @@ interface TslabGlobal {
   require?: (id: string) => unknown;
 }
 
-/** True when running inside a tslab kernel (it sets `globalThis.__tslab__`). */
+/**
+ * True when running inside a tslab kernel (it sets `globalThis.__tslab__`).
+ *
+ * @example
+ * if (!insideTslab()) console.log("not in a notebook: show() prints text");
+ */
 export function insideTslab(): boolean {
   return typeof (globalThis as { __tslab__?: unknown }).__tslab__ === "object";
 }

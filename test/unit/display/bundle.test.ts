@@ -164,6 +164,13 @@ describe("volumeBundle", () => {
     expect(s).toMatch(/4\s+CBD\s+0\.250000/);
     const unnamed = labelVolume(lab, [{ value: 0, name: "pore", color: "#000" }]);
     expect(volumeSummary(unnamed)).toMatch(/4\s+\(no phase\)\s+0\.250000/);
+    // Particle labels: thousands of values, the summary lists 24 lines and counts the rest.
+    const many = labelVolume(createVolume(Uint16Array.from({ length: n }, (_, i) => i % 1000), shape));
+    const sm = volumeSummary(many);
+    expect(sm).toContain("… 976 more values");
+    expect(sm.split("\n").length).toBeLessThan(40);
+    // Values missing from the phase table still fall inside the default window.
+    expect(volumeBundle(unnamed).window).toEqual([0, 4]);
     const g = mimeBundle(grey, { maxVoxels: 300 })["text/plain"] as string;
     expect(g).toContain(`min 0  max ${Math.max(...grey.data)}`);
     expect(g).toContain("shown 5 × 6 × 7 (downsampled by 2 × 2 × 2)");
