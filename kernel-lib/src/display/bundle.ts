@@ -451,7 +451,8 @@ export function mimeBundle(x: unknown, options: ShowOptions = {}): MimeBundle {
       const layoutTitle = (x.layout as { title?: unknown } | undefined)?.title;
       const title = options.title ?? (typeof layoutTitle === "string" ? layoutTitle : (layoutTitle as { text?: string })?.text);
       return {
-        [PLOTLY_MIME]: JSON.parse(JSON.stringify(fig)),
+        // Plain JSON: typed arrays (common in traces) become arrays, NaN becomes null (a gap).
+        [PLOTLY_MIME]: JSON.parse(JSON.stringify(fig, (_k, v) => (ArrayBuffer.isView(v) && !(v instanceof DataView) ? Array.from(v as Float64Array) : v))),
         "text/plain": `${title ? `${title}: ` : ""}plotly figure, ${x.data.length} trace${x.data.length === 1 ? "" : "s"} (${types.join(", ")})`,
       };
     }

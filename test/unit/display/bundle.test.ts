@@ -197,6 +197,9 @@ describe("mimeBundle and show", () => {
     const b = mimeBundle({ data: [{ type: "bar", x: [1], y: [2] }], layout: { title: { text: "PSD" } } });
     expect(b[PLOTLY_MIME]).toEqual({ data: [{ type: "bar", x: [1], y: [2] }], layout: { title: { text: "PSD" } } });
     expect(b["text/plain"]).toBe("PSD: plotly figure, 1 trace (bar)");
+    const typed = mimeBundle({ data: [{ x: new Float64Array([1, NaN]), y: new Uint8Array([3, 4]) }] });
+    expect(typed[PLOTLY_MIME]).toEqual({ data: [{ x: [1, null], y: [3, 4] }], layout: {} });
+    expect(typed["text/plain"]).toBe("plotly figure, 1 trace (scatter)");
   });
 
   it("bad input is a TomolyteError, never another error", () => {
