@@ -138,6 +138,8 @@ async function open(file: string, options: ReadOptions): Promise<Opened> {
   if (viaHeader) abs = viaHeader;
   const format = options.format ?? (await detectFormat(abs, warn));
   let o: OpenedVolume;
+  let spacing: Triple = [1, 1, 1];
+  let spacingSource: SpacingSource = "default";
   try {
     if (format === "tiff") o = await openTiff(abs);
     else if (format === "tiff-folder") o = await openTiffFolder(abs);
@@ -148,21 +150,25 @@ async function open(file: string, options: ReadOptions): Promise<Opened> {
     if (isTomolyteError(e)) throw e;
     throw corrupt(abs, `cannot be read as ${format}: ${(e as Error)?.message ?? String(e)}`);
   }
-  for (const w of o.warnings) warn(w);
-  let spacing: Triple;
-  let spacingSource: SpacingSource;
-  if (override) {
-    spacing = override;
-    spacingSource = "override";
-  } else if (o.spacing) {
-    spacing = o.spacing;
-    spacingSource = "file";
-    for (const n of o.spacingNotes) warn(n);
-  } else {
-    for (const n of o.spacingNotes) warn(n);
-    warn(`${abs}: no voxel size in the file; using 1 µm. Pass spacing_um: [dz, dy, dx] (CLI: --spacing dz,dy,dx) to set it`);
-    spacing = [1, 1, 1];
-    spacingSource = "default";
+  try {
+    for (const w of o.warnings) warn(w);
+    if (override) {
+      spacing = override;
+      spacingSource = "override";
+    } else if (o.spacing) {
+      spacing = o.spacing;
+      spacingSource = "file";
+      for (const n of o.spacingNotes) warn(n);
+    } else {
+      for (const n of o.spacingNotes) warn(n);
+      warn(`${abs}: no voxel size in the file; using 1 µm. Pass spacing_um: [dz, dy, dx] (CLI: --spacing dz,dy,dx) to set it`);
+      spacing = [1, 1, 1];
+      spacingSource = "default";
+    }
+  } catch (e) {
+    // A throwing onWarning must not leak the open file.
+    await o.close();
+    throw e;
   }
   return { o, path: abs, spacing, spacingSource, warnings };
 }
