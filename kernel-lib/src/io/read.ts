@@ -75,6 +75,8 @@ export async function detectFormat(file: string, warn: (m: string) => void = () 
   }
   if (byExt === "tiff") throw corrupt(file, "not a TIFF file (its first bytes are not a TIFF header)");
   if (byExt === "npy") throw corrupt(file, "not a .npy file (magic bytes missing)");
+  // MetaImage keys may come in any order: for a .mhd/.mha any "Key = value" start will do.
+  if ((byExt === "mhd" || byExt === "mha") && /^\s*[A-Za-z_]\w*\s*=/.test(new TextDecoder("latin1").decode(head))) return byExt;
   if (byExt === "mhd" || byExt === "mha") throw corrupt(file, "not a MetaImage header (it does not start with ObjectType/NDims = ...)");
   if (ext === ".raw" || ext === ".zraw") {
     throw new TomolyteError(

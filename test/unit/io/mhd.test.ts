@@ -140,6 +140,13 @@ describe("MetaImage written by hand", () => {
     await expectCode(read(path.join(dir, "str.mhd"), quiet), "UNSUPPORTED_DTYPE");
   });
 
+  it("accepts keys in any order (ElementType first)", async () => {
+    fs.writeFileSync(path.join(dir, "order.raw"), int16Bytes(n, false));
+    const { ElementType, ...rest } = BASE;
+    fs.writeFileSync(path.join(dir, "order.mhd"), header({ ElementType, ...rest, ElementDataFile: "order.raw" }));
+    expect(Array.from((await read(path.join(dir, "order.mhd"), quiet)).data)).toEqual(expected(n));
+  });
+
   it("without ElementSpacing uses 1 µm with a warning", async () => {
     fs.writeFileSync(path.join(dir, "nosp.raw"), int16Bytes(n, false));
     const { ElementSpacing: _drop, ...noSpacing } = BASE;
