@@ -46,7 +46,7 @@ export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
 export class TomolyteError extends Error {
   readonly code: ErrorCode;
   /** Extra facts for programs (the path, the expected and actual sizes, ...). */
-  readonly details?: Readonly<Record<string, unknown>>;
+  declare readonly details?: Readonly<Record<string, unknown>>;
 
   constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
     super(message, options);
