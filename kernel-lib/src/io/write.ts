@@ -156,12 +156,12 @@ export async function write(volume: Volume, target: string, options: WriteOption
         if (format === "mha") {
           const t = await writeTemp(abs, async (out) => {
             await out.write(new TextEncoder().encode(metaImageHeader(volume, "LOCAL", compressedSize)));
-            await writeChunked(out, payload, options);
+            await writeChunked(out, payload, options, compressedSize === undefined ? 0 : 0.5);
           });
           temps.push({ temp: t.temp, dest: abs });
           bytes += t.bytes;
         } else {
-          const d = await writeTemp(dataFile!, (out) => writeChunked(out, payload, options));
+          const d = await writeTemp(dataFile!, (out) => writeChunked(out, payload, options, compressedSize === undefined ? 0 : 0.5));
           temps.push({ temp: d.temp, dest: dataFile! });
           bytes += d.bytes;
           const h = await writeTemp(abs, (out) => out.write(new TextEncoder().encode(metaImageHeader(volume, path.basename(dataFile!), compressedSize))));
@@ -184,7 +184,7 @@ export async function write(volume: Volume, target: string, options: WriteOption
 }
 
 /** Writes `data` (one array or pieces) in slabs, with cancellation and progress. */
-async function writeChunked(out: OutputFile, data: Uint8Array | Uint8Array[], options: WriteOptions): Promise<void> {
+async function writeChunked(out: OutputFile, data: Uint8Array | Uint8Array[], options: WriteOptions, from = 0): Promise<void> {
   const pieces = Array.isArray(data) ? data : [data];
   const total = pieces.reduce((a, c) => a + c.length, 0);
   const step = 1 << 26;
@@ -195,7 +195,7 @@ async function writeChunked(out: OutputFile, data: Uint8Array | Uint8Array[], op
       const part = piece.subarray(p, Math.min(piece.length, p + step));
       await out.write(part);
       done += part.length;
-      options.onProgress?.((0.5 + (0.5 * done) / Math.max(1, total)) * 0.999);
+      options.onProgress?.((from + ((1 - from) * done) / Math.max(1, total)) * 0.999);
     }
   }
 }

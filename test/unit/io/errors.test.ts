@@ -141,6 +141,17 @@ describe("writing safely", () => {
     await write(vol(), f);
     await expectCode(write(vol(), f), "WOULD_OVERWRITE");
     await write(vol(), f, { overwrite: true });
+    // A folder of slices is replaced only with overwrite, and only if it holds nothing but TIFFs.
+    const stack = path.join(dir, "stack") + "/";
+    await write(vol(), stack);
+    await expectCode(write(vol(), stack), "WOULD_OVERWRITE");
+    const two = createVolume(makeValues("uint8", 2 * 5 * 6), [2, 5, 6]);
+    await write(two, stack, { overwrite: true });
+    expect(listing(stack)).toEqual(["z0000.tif", "z0001.tif"]);
+    expect((await read(stack, quiet)).shape).toEqual([2, 5, 6]);
+    fs.writeFileSync(path.join(stack, "notes.txt"), "mine");
+    await expectCode(write(two, stack, { overwrite: true }), "WOULD_OVERWRITE");
+    expect(listing(dir).filter((n) => n.includes(".tmp"))).toEqual([]);
     await write(vol(), path.join(dir, "exists.mhd"));
     // The .raw of a new .mhd must not clobber either.
     fs.rmSync(path.join(dir, "exists.mhd"));
