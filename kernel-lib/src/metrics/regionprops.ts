@@ -154,29 +154,39 @@ export function regionProperties(particles: Volume, options: RegionPropertiesOpt
   const szy = new Float64Array(L), szx = new Float64Array(L), syx = new Float64Array(L);
   const z0 = new Float64Array(L).fill(Infinity), y0 = new Float64Array(L).fill(Infinity), x0 = new Float64Array(L).fill(Infinity);
   const z1 = new Float64Array(L).fill(-1), y1 = new Float64Array(L).fill(-1), x1 = new Float64Array(L).fill(-1);
-  let i = 0;
+  // Runs of one label along x are accumulated in closed form (Σx, Σx² over a range).
+  const sq = (m: number) => (m * (m + 1) * (2 * m + 1)) / 6;
   for (let z = 0; z < nz; z++) {
     if ((z & 15) === 0) progress(options, (0.5 * z) / nz);
     for (let y = 0; y < ny; y++) {
-      for (let x = 0; x < nx; x++, i++) {
-        const l = d[i];
-        if (l === 0) continue;
-        if (cnt[l] === 0) {
-          oz[l] = z;
-          oy[l] = y;
-          ox[l] = x;
+      const row = (z * ny + y) * nx;
+      let x = 0;
+      while (x < nx) {
+        const l = d[row + x];
+        let e = x + 1;
+        while (e < nx && d[row + e] === l) e++;
+        if (l !== 0) {
+          if (cnt[l] === 0) {
+            oz[l] = z;
+            oy[l] = y;
+            ox[l] = x;
+          }
+          const k = e - x;
+          cnt[l] += k;
+          const a = z - oz[l], b = y - oy[l];
+          const c0 = x - ox[l], c1 = e - 1 - ox[l];
+          const sc = (k * (c0 + c1)) / 2;
+          sz[l] += k * a; sy[l] += k * b; sx[l] += sc;
+          szz[l] += k * a * a; syy[l] += k * b * b; sxx[l] += sq(c1) - sq(c0 - 1);
+          szy[l] += k * a * b; szx[l] += a * sc; syx[l] += b * sc;
+          if (z < z0[l]) z0[l] = z;
+          if (z > z1[l]) z1[l] = z;
+          if (y < y0[l]) y0[l] = y;
+          if (y > y1[l]) y1[l] = y;
+          if (x < x0[l]) x0[l] = x;
+          if (e - 1 > x1[l]) x1[l] = e - 1;
         }
-        cnt[l]++;
-        const a = z - oz[l], b = y - oy[l], c = x - ox[l];
-        sz[l] += a; sy[l] += b; sx[l] += c;
-        szz[l] += a * a; syy[l] += b * b; sxx[l] += c * c;
-        szy[l] += a * b; szx[l] += a * c; syx[l] += b * c;
-        if (z < z0[l]) z0[l] = z;
-        if (z > z1[l]) z1[l] = z;
-        if (y < y0[l]) y0[l] = y;
-        if (y > y1[l]) y1[l] = y;
-        if (x < x0[l]) x0[l] = x;
-        if (x > x1[l]) x1[l] = x;
+        x = e;
       }
     }
   }

@@ -1,0 +1,72 @@
+// Benchmark cases for metrics/ (to live in bench/ beside filters.bench.mjs; see
+// docs/bench.md). The harness gives a grey three-phase phantom; both sides
+// first segment it with the same two thresholds (cheap next to the metric),
+// then measure. Peers: scikit-image's marching cubes + mesh_surface_area and
+// regionprops, and PoreSpy's local_thickness ("dt" mode) written with SciPy.
+const T = (v) => (v.data instanceof Uint16Array ? [14000, 30000] : [0.225, 0.525]);
+function segment(lib, v) {
+  const [a, b] = T(v);
+  const d = v.data;
+  const out = new Uint8Array(d.length);
+  for (let i = 0; i < d.length; i++) out[i] = d[i] < a ? 0 : d[i] < b ? 1 : 2;
+  return lib.createVolume(out, v.shape, v.spacing);
+}
+const SEGMENT = `
+from skimage import measure
+from scipy import ndimage as ndi
+def seg(v):
+    t = (14000, 30000) if v.dtype == np.uint16 else (0.225, 0.525)
+    return np.digitize(v, t).astype(np.uint8)
+`;
+export default [
+  {
+    name: "metrics SSA 3 phases (MC + face count)",
+    tomolyte: (lib, v) => lib.specificSurfaceArea(segment(lib, v), { interfaces: false }),
+    peer: {
+      setup: SEGMENT + `
+def ssa(v):
+    l = seg(v)
+    out = []
+    for p in range(3):
+        m = l == p
+        ve, f, _, _ = measure.marching_cubes(m.astype(np.float32), 0.5)
+        out.append(measure.mesh_surface_area(ve, f))
+        out.append(sum(int(np.count_nonzero(np.diff(m, axis=a))) for a in range(3)))
+    return out
+`,
+      call: "ssa(v)",
+    },
+  },
+  {
+    name: "metrics regionprops (label + props)",
+    tomolyte: (lib, v) => lib.regionProperties(lib.label(segment(lib, v), { phase: 2 }).labels, { surfaceArea: false }),
+    peer: {
+      setup: SEGMENT + `
+def rp(v):
+    lab, n = ndi.label(seg(v) == 2)
+    return [(r.area, r.centroid, r.bbox, r.inertia_tensor_eigvals) for r in measure.regionprops(lab)]
+`,
+      call: "rp(v)",
+    },
+  },
+  {
+    name: "metrics local thickness 25 radii",
+    tomolyte: (lib, v) => lib.localThickness(segment(lib, v), { phase: 0, sizes: 25 }),
+    peer: {
+      setup: SEGMENT + `
+def lt(v):
+    im = seg(v) == 0
+    dt = ndi.distance_transform_edt(im)
+    sizes = np.logspace(np.log10(dt.max()), 0, 25)
+    out = np.zeros(im.shape)
+    for r in sizes:
+        seeds = dt >= r
+        if not seeds.any(): continue
+        cov = ndi.distance_transform_edt(~seeds) < r
+        out[(out == 0) & cov & im] = r
+    return out
+`,
+      call: "lt(v)",
+    },
+  },
+];
