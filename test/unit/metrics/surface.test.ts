@@ -38,10 +38,11 @@ describe("marching cubes and face counting on analytic shapes", () => {
       // Face counting: the staircase area, ~1.5× (the mean |n_x|+|n_y|+|n_z| over a sphere is 3/2).
       expect(fc / exact).toBeGreaterThan(1.4);
       expect(fc / exact).toBeLessThan(1.6);
-      // With a Gaussian smoothing of sigma 1 voxel the marching-cubes area is within 2% of 4πr².
-      const sm = specificSurfaceArea(createVolume(m, [n, n, n]), { phases: [1], smoothSigmaVoxels: 1, interfaces: false });
+      // With the optional Gaussian smoothing (sigma 0.8 voxel) the marching-cubes area is within 1% of 4πr²
+      // (measured 0.995–1.002 for r = 10–16; sigma 1 gives 0.98–0.995: the blur moves the 0.5 level inward).
+      const sm = specificSurfaceArea(createVolume(m, [n, n, n]), { phases: [1], smoothSigmaVoxels: 0.8, interfaces: false });
       const smooth = sm.phases[0].surfaceArea_um2;
-      expect(Math.abs(smooth / exact - 1)).toBeLessThan(0.02);
+      expect(Math.abs(smooth / exact - 1)).toBeLessThan(0.01);
       found.push({ r, exact, mc, skimage: peer.lewiner, fc, smooth, mcRatio: mc / exact, fcRatio: fc / exact, smoothRatio: smooth / exact });
     }
     console.log("sphere areas", JSON.stringify(found));
