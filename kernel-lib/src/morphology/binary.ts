@@ -32,8 +32,9 @@ function ballOf(volume: Volume, options: BallOptions): { r2: number; spacing: Tr
   }
   if (options?.radius_um !== undefined) {
     const r = checkNumber("radius_um", options.radius_um, { min: 0 });
-    // Relative slack so that offsets exactly on the sphere count as inside despite rounding.
-    return { r2: r * r * (1 + 1e-12), spacing: [volume.spacing[0], volume.spacing[1], volume.spacing[2]] };
+    // Relative slack so that offsets exactly on the sphere count as inside despite the
+    // float32 rounding of the squared distances (~1e-7 relative).
+    return { r2: r * r * (1 + 1e-6), spacing: [volume.spacing[0], volume.spacing[1], volume.spacing[2]] };
   }
   throw new TomolyteError(ERROR_CODES.INVALID_ARGUMENT, "give the ball's radius as radiusVoxels or radius_um");
 }

@@ -122,7 +122,12 @@ export function labelForeground(
   }
   for (let row = 0; row < rows; row++) {
     const base = row * nx;
-    for (let r = rowFirst[row]; r < rowFirst[row + 1]; r++) labels.fill(final[r], base + runStart[r], base + runEnd[r]);
+    for (let r = rowFirst[row]; r < rowFirst[row + 1]; r++) {
+      // A plain loop: TypedArray.fill's call overhead dominates on short runs.
+      const l = final[r];
+      const e = base + runEnd[r];
+      for (let i = base + runStart[r]; i < e; i++) labels[i] = l;
+    }
   }
   reportProgress(progress, 1);
   return { labels, count };

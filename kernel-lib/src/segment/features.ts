@@ -4,7 +4,8 @@ import { gaussian } from "../filters";
 
 /**
  * The multi-scale feature stack of the voxel classifier, per sigma (voxels):
- * Gaussian, difference of Gaussians (G(1.6σ) − G(σ)), gradient magnitude,
+ * Gaussian, difference of Gaussians G(σ) − G(previous σ) (the raw value
+ * before the first σ; no extra blur needed), gradient magnitude,
  * Laplacian and the three Hessian eigenvalues (ascending) of G(σ), plus the
  * raw grey value first. Derivatives are central differences of G(σ).
  */
@@ -32,7 +33,7 @@ export function checkSigmas(sigmas: unknown): number[] {
 
 /** Voxels of context a slab needs on each side so that its features equal the whole volume's. */
 export function featureHalo(spec: FeatureSpec): number {
-  const smax = Math.max(...spec.sigmas) * 1.6;
+  const smax = Math.max(...spec.sigmas);
   return Math.floor(4 * smax + 0.5) + 2;
 }
 
@@ -79,9 +80,10 @@ export function featureSlab(volume: Volume, spec: FeatureSpec, z0: number, z1: n
   feats.push(raw);
   const shape: Triple = [sz, ny, nx];
   const ev = new Float64Array(3);
+  // The previous scale's smoothed slab (the raw slab before the first sigma), for the DoG.
+  let prev: ArrayLike<number> = slab.data;
   for (const s of spec.sigmas) {
     const g = gaussian(slab, { sigmaVoxels: s, mode: "reflect", dtype: "float32", signal }).data as Float32Array;
-    const g2 = gaussian(slab, { sigmaVoxels: 1.6 * s, mode: "reflect", dtype: "float32", signal }).data as Float32Array;
     const G = new Float32Array(m), D = new Float32Array(m), GM = new Float32Array(m), L = new Float32Array(m);
     const E1 = new Float32Array(m), E2 = new Float32Array(m), E3 = new Float32Array(m);
     for (let z = z0; z < z1; z++) {
@@ -95,7 +97,7 @@ export function featureSlab(volume: Volume, spec: FeatureSpec, z0: number, z1: n
           const c = g[zc + yc + x];
           const o = (z - z0) * plane + yc + x;
           G[o] = c;
-          D[o] = g2[zc + yc + x] - c;
+          D[o] = c - prev[zc + yc + x];
           const gz = (g[zp + yc + x] - g[zm + yc + x]) / 2;
           const gy = (g[zc + yp + x] - g[zc + ym + x]) / 2;
           const gx = (g[zc + yc + xp] - g[zc + yc + xm]) / 2;
@@ -113,6 +115,7 @@ export function featureSlab(volume: Volume, spec: FeatureSpec, z0: number, z1: n
       }
     }
     feats.push(G, D, GM, L, E1, E2, E3);
+    prev = g;
   }
   void shape;
   return feats;

@@ -14,7 +14,7 @@ describe("trainable voxel classifier", () => {
   const N = n * n * n;
   // Sparse annotation: random voxels on three z slices (12% of those slices, 0.79% of all voxels), labelled
   // from the truth. (With marks restricted to phase interiors, where all 6 neighbours agree, the mean Dice
-  // measured 0.926 instead: the forest then never sees how boundaries look.)
+  // was about 0.93 instead: the forest then never sees how boundaries look.)
   const scrib = new Uint8Array(N);
   const r = rng(52);
   let marked = 0;
