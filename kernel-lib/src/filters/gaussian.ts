@@ -88,22 +88,39 @@ export function separablePlanes(volume: Volume, p: SeparableParams, z0: number, 
   const a = new Float64Array(plane);
   const b = new Float64Array(plane);
   const line = new Float64Array(nx + 2 * rx);
+  // Symmetric weights (Gaussian, box) let mirrored taps share a multiply.
+  const sym = [wz, wy, wx].map((w) => w.every((v, i) => v === w[w.length - 1 - i]));
   for (let z = z0; z < z1; z++) {
-    // z pass into a
+    // z pass into a (symmetric kernels: the two planes at ±k share one multiply)
     if (wz.length === 0) {
       const o = z * plane;
       for (let i = 0; i < plane; i++) a[i] = src[o + i];
     } else {
-      a.fill(0);
-      for (let k = 0; k < wz.length; k++) {
+      const zc = zmap[z + rz];
+      const wc = wz[rz];
+      if (zc < 0) a.fill(wc * cval);
+      else {
+        const o = zc * plane;
+        for (let i = 0; i < plane; i++) a[i] = wc * src[o + i];
+      }
+      for (let k = 0; k < rz; k++) {
         const w = wz[k];
-        const zz = zmap[z + k];
-        if (zz < 0) {
-          const c = w * cval;
-          for (let i = 0; i < plane; i++) a[i] += c;
+        const z1 = zmap[z + k];
+        const z2 = zmap[z + 2 * rz - k];
+        if (z1 >= 0 && z2 >= 0 && sym[0]) {
+          const o1 = z1 * plane;
+          const o2 = z2 * plane;
+          for (let i = 0; i < plane; i++) a[i] += w * (src[o1 + i] + src[o2 + i]);
         } else {
-          const o = zz * plane;
-          for (let i = 0; i < plane; i++) a[i] += w * src[o + i];
+          for (const [zz, ww] of [[z1, w], [z2, wz[2 * rz - k]]]) {
+            if (zz < 0) {
+              const c = ww * cval;
+              for (let i = 0; i < plane; i++) a[i] += c;
+            } else {
+              const o = zz * plane;
+              for (let i = 0; i < plane; i++) a[i] += ww * src[o + i];
+            }
+          }
         }
       }
     }
@@ -113,6 +130,28 @@ export function separablePlanes(volume: Volume, p: SeparableParams, z0: number, 
       b.fill(0);
       for (let y = 0; y < ny; y++) {
         const ob = y * nx;
+        if (sym[1]) {
+          const yc = ymap[y + ry];
+          const wc = wy[ry];
+          const oc = yc * nx;
+          if (yc < 0) for (let x = 0; x < nx; x++) b[ob + x] = wc * cval;
+          else for (let x = 0; x < nx; x++) b[ob + x] = wc * a[oc + x];
+          for (let k = 0; k < ry; k++) {
+            const w = wy[k];
+            const y1 = ymap[y + k];
+            const y2 = ymap[y + 2 * ry - k];
+            if (y1 >= 0 && y2 >= 0) {
+              const o1 = y1 * nx;
+              const o2 = y2 * nx;
+              for (let x = 0; x < nx; x++) b[ob + x] += w * (a[o1 + x] + a[o2 + x]);
+            } else {
+              const v1 = y1 < 0 ? -1 : y1 * nx;
+              const v2 = y2 < 0 ? -1 : y2 * nx;
+              for (let x = 0; x < nx; x++) b[ob + x] += w * ((v1 < 0 ? cval : a[v1 + x]) + (v2 < 0 ? cval : a[v2 + x]));
+            }
+          }
+          continue;
+        }
         for (let k = 0; k < wy.length; k++) {
           const w = wy[k];
           const yy = ymap[y + k];
@@ -137,10 +176,19 @@ export function separablePlanes(volume: Volume, p: SeparableParams, z0: number, 
           const xx = xmap[j];
           line[j] = xx < 0 ? cval : cur[o + xx];
         }
-        for (let x = 0; x < nx; x++) {
-          let s = 0;
-          for (let k = 0; k < nk; k++) s += wx[k] * line[x + k];
-          dst[o + x] = s;
+        if (sym[2]) {
+          const wcx = wx[rx];
+          for (let x = 0; x < nx; x++) {
+            let s = wcx * line[x + rx];
+            for (let k = 0; k < rx; k++) s += wx[k] * (line[x + k] + line[x + nk - 1 - k]);
+            dst[o + x] = s;
+          }
+        } else {
+          for (let x = 0; x < nx; x++) {
+            let s = 0;
+            for (let k = 0; k < nk; k++) s += wx[k] * line[x + k];
+            dst[o + x] = s;
+          }
         }
       }
       cur = dst;

@@ -157,7 +157,7 @@ export function nlmPlanes(volume: Volume, p: NlmParams, z0: number, z1: number, 
             }
           }
         }
-        // B[q_z] = box over z of S2
+        // W[q_z] = weight of the box over z of S2 (one table look-up per box, shared by +t and -t)
         for (let qz = q0; qz < qZ; qz++) {
           const bo = qz * EP;
           for (let qy = q0; qy < qY; qy++) {
@@ -171,36 +171,29 @@ export function nlmPlanes(volume: Volume, p: NlmParams, z0: number, z1: number, 
               for (let qx = q0; qx < qX; qx++) B[bo + r + qx] += S2[so + r + qx];
             }
           }
+          for (let qy = q0; qy < qY; qy++) {
+            const r = bo + qy * EX;
+            for (let qx = q0; qx < qX; qx++) {
+              let b = B[r + qx];
+              b = b > 0 ? b * scale : 0;
+              if (b <= EXP_N) {
+                const k = b | 0;
+                B[r + qx] = EXP_TABLE[k] + (EXP_TABLE[k + 1] - EXP_TABLE[k]) * (b - k);
+              } else B[r + qx] = 0;
+            }
+          }
         }
-        // accumulate: p gets p+t with weight W(B[p]) and p-t with weight W(B[p-t])
+        // accumulate: p gets p+t with weight W[p] and p-t with weight W[p-t]
         for (let z = 0; z < L; z++) {
           for (let y = 0; y < ny; y++) {
             const e = (z + P) * EP + (y + P) * EX + P;
             const a = (z * ny + y) * nx;
             for (let x = 0; x < nx; x++) {
               const ei = e + x;
-              let b1 = B[ei];
-              let b2 = B[ei - tOff];
-              b1 = b1 > 0 ? b1 * scale : 0;
-              b2 = b2 > 0 ? b2 * scale : 0;
-              let w = 0;
-              let v = 0;
-              if (b1 <= EXP_N) {
-                const k = b1 | 0;
-                const f = b1 - k;
-                const w1 = EXP_TABLE[k] + (EXP_TABLE[k + 1] - EXP_TABLE[k]) * f;
-                w += w1;
-                v += w1 * E[ei + tOff];
-              }
-              if (b2 <= EXP_N) {
-                const k = b2 | 0;
-                const f = b2 - k;
-                const w2 = EXP_TABLE[k] + (EXP_TABLE[k + 1] - EXP_TABLE[k]) * f;
-                w += w2;
-                v += w2 * E[ei - tOff];
-              }
-              wsum[a + x] += w;
-              acc[a + x] += v;
+              const w1 = B[ei];
+              const w2 = B[ei - tOff];
+              wsum[a + x] += w1 + w2;
+              acc[a + x] += w1 * E[ei + tOff] + w2 * E[ei - tOff];
             }
           }
         }
@@ -232,6 +225,7 @@ export function nlmPlanes(volume: Volume, p: NlmParams, z0: number, z1: number, 
 export function nonLocalMeans(volume: Volume, options: NonLocalMeansOptions = {}): Volume {
   const p = prepareNlm(volume, options ?? {});
   const out = allocOut(p.outDType, volume.data.length, "the non-local means output");
-  runInSlabs(volume.shape[0], (z0, z1) => nlmPlanes(volume, p, z0, z1, out), options ?? {}, Math.max(16, 4 * p.d));
+  // Thick slabs: the halo (2·patchDistance + patchSize/2 planes on each side) is recomputed per slab.
+  runInSlabs(volume.shape[0], (z0, z1) => nlmPlanes(volume, p, z0, z1, out), options ?? {}, Math.max(32, 8 * p.d));
   return createVolume(out, volume.shape, volume.spacing);
 }

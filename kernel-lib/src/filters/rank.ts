@@ -285,26 +285,81 @@ function minMaxRunPlanes(volume: Volume, p: RankParams, z0: number, z1: number, 
   const [nz, ny, nx] = volume.shape;
   const [rz, ry, rx] = p.fp.radii;
   const isMax = p.op === "maximum";
-  const maps = { z: indexMap(nz, rz, p.mode), y: indexMap(ny, ry, p.mode), x: indexMap(nx, rx, p.mode) };
+  const zmap = indexMap(nz, rz, p.mode);
+  const ymap = indexMap(ny, ry, p.mode);
+  const xmap = indexMap(nx, rx, p.mode);
   const rows = p.fp.rows;
-  const nrows = rows.length / 3;
-  const lines = Array.from({ length: nrows }, () => new Float64Array(nx + 2 * rx));
+  const src = volume.data;
+  const plane = ny * nx;
+  // Distinct half-widths of the x-runs, and each row's slot among them.
+  const widths = [...new Set(rows.filter((_, i) => i % 3 === 2))].sort((a, b) => a - b);
+  const slot = new Map(widths.map((w, i) => [w, i]));
   const len = nx + 2 * rx;
+  const line = new Float64Array(len);
   const g = new Float64Array(len);
   const h = new Float64Array(len);
   const res = new Float64Array(nx);
-  const acc = new Float64Array(nx);
-  for (let z = z0; z < z1; z++) {
+  // Cache: source plane -> its x-run extrema for every width (each plane is done once per slab).
+  const cache = new Map<number, Float64Array[]>();
+  const spare: Float64Array[][] = [];
+  const runs = (zz: number): Float64Array[] => {
+    let c = cache.get(zz);
+    if (c) return c;
+    c = spare.pop() ?? widths.map(() => new Float64Array(plane));
     for (let y = 0; y < ny; y++) {
-      fillLines(volume, p, maps, z, y, lines);
-      acc.fill(isMax ? -Infinity : Infinity);
-      for (let r = 0; r < nrows; r++) {
-        const w = rows[3 * r + 2];
-        // run of half-width w inside a line padded by rx: shift by rx - w
-        vanHerk(lines[r].subarray(rx - w), nx, w, isMax, g, h, res);
-        for (let x = 0; x < nx; x++) {
-          const v = res[x];
-          acc[x] = isMax ? (v > acc[x] ? v : acc[x]) : v < acc[x] ? v : acc[x];
+      const base = (zz * ny + y) * nx;
+      for (let j = 0; j < len; j++) {
+        const xx = xmap[j];
+        line[j] = xx < 0 ? p.cval : src[base + xx];
+      }
+      for (let k = 0; k < widths.length; k++) {
+        const w = widths[k];
+        const dst = c[k];
+        if (w === 0) for (let x = 0; x < nx; x++) dst[y * nx + x] = line[x + rx];
+        else {
+          vanHerk(line.subarray(rx - w), nx, w, isMax, g, h, res);
+          dst.set(res, y * nx);
+        }
+      }
+    }
+    cache.set(zz, c);
+    return c;
+  };
+  const acc = new Float64Array(nx);
+  const init = isMax ? -Infinity : Infinity;
+  for (let z = z0; z < z1; z++) {
+    const needed = new Set<number>();
+    for (let dz = 0; dz <= 2 * rz; dz++) if (zmap[z + dz] >= 0) needed.add(zmap[z + dz]);
+    for (const [k, arrays] of [...cache]) {
+      if (!needed.has(k)) {
+        cache.delete(k);
+        spare.push(arrays);
+      }
+    }
+    for (let y = 0; y < ny; y++) {
+      acc.fill(init);
+      for (let r = 0; r < rows.length; r += 3) {
+        const zz = zmap[z + rows[r] + rz];
+        const yy = ymap[y + rows[r + 1] + ry];
+        if (zz < 0 || yy < 0) {
+          const cv = p.cval;
+          for (let x = 0; x < nx; x++) acc[x] = isMax ? (cv > acc[x] ? cv : acc[x]) : cv < acc[x] ? cv : acc[x];
+          continue;
+        }
+        const src2 = runs(zz)[slot.get(rows[r + 2]) as number];
+        const o = yy * nx;
+        if (isMax) {
+          for (let x = 0; x < nx; x++) {
+            const v = src2[o + x];
+            const a = acc[x];
+            acc[x] = v > a ? v : a;
+          }
+        } else {
+          for (let x = 0; x < nx; x++) {
+            const v = src2[o + x];
+            const a = acc[x];
+            acc[x] = v < a ? v : a;
+          }
         }
       }
       const o = (z * ny + y) * nx;
