@@ -349,3 +349,60 @@ export function isosurfaceArea(volume: Volume, options: IsosurfaceAreaOptions = 
   progress(options, 1);
   return area;
 }
+
+/**
+ * One pass over a phase-index volume (values 0..m-1): the open marching-cubes
+ * area of every phase and of the union of every pair of phases, µm².
+ * `union[a * m + b]` (a < b) is the area of the indicator of "a or b".
+ */
+export function compactSurfaceAreas(
+  index: Uint8Array,
+  shape: Triple,
+  spacing: Triple,
+  m: number,
+  options: ProgressOptions = {},
+): { phase: Float64Array; union: Float64Array } {
+  const [nz, ny, nx] = shape;
+  const table = binaryAreaTable(spacing);
+  const phase = new Float64Array(m);
+  const union = new Float64Array(m * m);
+  const cfg = new Int32Array(m);
+  const present = new Int32Array(8);
+  const corner = new Int32Array(8);
+  const sxy = nx * ny;
+  for (let z = 0; z < nz - 1; z++) {
+    if ((z & 15) === 0) progress(options, z / Math.max(1, nz - 1));
+    for (let y = 0; y < ny - 1; y++) {
+      let i = (z * ny + y) * nx;
+      for (let x = 0; x < nx - 1; x++, i++) {
+        const v0 = index[i], v1 = index[i + 1], v2 = index[i + nx], v3 = index[i + nx + 1];
+        const v4 = index[i + sxy], v5 = index[i + sxy + 1], v6 = index[i + sxy + nx], v7 = index[i + sxy + nx + 1];
+        if (v0 === v1 && v0 === v2 && v0 === v3 && v0 === v4 && v0 === v5 && v0 === v6 && v0 === v7) continue;
+        corner[0] = v0; corner[1] = v1; corner[2] = v2; corner[3] = v3;
+        corner[4] = v4; corner[5] = v5; corner[6] = v6; corner[7] = v7;
+        let np = 0;
+        for (let k = 0; k < 8; k++) {
+          const v = corner[k];
+          if (cfg[v] === 0) present[np++] = v;
+          cfg[v] |= 1 << k;
+        }
+        for (let p = 0; p < np; p++) {
+          const a = present[p];
+          phase[a] += table[cfg[a]];
+          // A pair whose union leaves some corner out has surface here; pairs with
+          // one absent phase have the same union area as the present one.
+          for (let b = 0; b < m; b++) {
+            if (b === a) continue;
+            const lo = a < b ? a : b;
+            const hi = a < b ? b : a;
+            if (cfg[b] !== 0 && b < a) continue; // both present: counted once, from the smaller
+            union[lo * m + hi] += table[cfg[a] | cfg[b]];
+          }
+        }
+        for (let p = 0; p < np; p++) cfg[present[p]] = 0;
+      }
+    }
+  }
+  progress(options, 1);
+  return { phase, union };
+}

@@ -6,7 +6,7 @@ import { ERROR_CODES, TomolyteError, checkNumber } from "../errors";
 import { type Volume, type Triple, checkAllocation, createVolume, withSpacing } from "../volume";
 import { gaussian } from "../filters";
 import { type PhaseRef, type ProgressOptions, checkLabels, phasesOf, progress } from "./common";
-import { labelSurfaceAreas, maskSurfaceArea, isosurfaceArea } from "./marchingCubes";
+import { compactSurfaceAreas, maskSurfaceArea, isosurfaceArea } from "./marchingCubes";
 
 /** Label volume re-coded as phase indices 0..n-1 (n = "not a listed phase"). */
 export interface CompactPhases {
@@ -162,11 +162,13 @@ export function specificSurfaceArea(labels: Volume, options: SurfaceAreaOptions 
       ? isosurfaceArea(withSpacing(smoothMask(mask, shape, sigma), labels.spacing), { level: 0.5, signal: options.signal })
       : maskSurfaceArea(mask, shape, labels.spacing, { signal: options.signal });
   let areas: number[];
+  let unionAreas: Float64Array | undefined;
   if (sigma > 0) {
     areas = phases.map((_, i) => mcArea(index.map((v) => (v === i ? 1 : 0))));
   } else {
-    const per = labelSurfaceAreas(index, shape, labels.spacing, { signal: options.signal });
-    areas = phases.map((_, i) => per.get(i) ?? 0);
+    const r = compactSurfaceAreas(index, shape, labels.spacing, m, { signal: options.signal });
+    areas = phases.map((_, i) => r.phase[i]);
+    unionAreas = r.union;
   }
   progress(options, 0.4);
   const outPhases: PhaseSurface[] = phases.map((p, i) => {
@@ -195,8 +197,7 @@ export function specificSurfaceArea(labels: Volume, options: SurfaceAreaOptions 
     let done = 0;
     for (let a = 0; a < np; a++) {
       for (let b = a + 1; b < np; b++) {
-        const union = index.map((v) => (v === a || v === b ? 1 : 0));
-        const su = mcArea(union);
+        const su = unionAreas ? unionAreas[a * m + b] : mcArea(index.map((v) => (v === a || v === b ? 1 : 0)));
         const area = Math.max(0, (areas[a] + areas[b] - su) / 2);
         const c = faceCountOf(a, b);
         const fa = c[0] * faceArea[0] + c[1] * faceArea[1] + c[2] * faceArea[2];

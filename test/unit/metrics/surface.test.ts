@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import { createVolume, labelVolume, crop } from "../../../kernel-lib/src/volume";
 import { read } from "../../../kernel-lib/src/io";
 import { specificSurfaceArea, triplePhaseBoundary, volumeFractions, isosurfaceArea } from "../../../kernel-lib/src/metrics";
+import { maskSurfaceArea } from "../../../kernel-lib/src/metrics/marchingCubes";
 import { SAMPLE, ball, phantom, pythonWith } from "./helpers";
 
 const AREA_PEER = `
@@ -114,6 +115,15 @@ describe("three-phase volumes", () => {
       // MC: S_A ≈ Σ interfaces of A (inclusion–exclusion is exact up to the junction lines).
       const mc = s.interfaces.filter((f) => f.valueA === p.value || f.valueB === p.value).reduce((a, f) => a + f.area_um2, 0);
       expect(Math.abs(mc / p.surfaceArea_um2 - 1)).toBeLessThan(0.03);
+    }
+    // The one-pass union areas equal marching cubes on each union's own mask.
+    for (const f of s.interfaces) {
+      const u = d.map((v) => (v === f.valueA || v === f.valueB ? 1 : 0));
+      const su = maskSurfaceArea(u, [n, n, n], [0.5, 0.5, 0.5]);
+      const pa = s.phases.find((p) => p.value === f.valueA)!.surfaceArea_um2;
+      const pb = s.phases.find((p) => p.value === f.valueB)!.surfaceArea_um2;
+      expect(f.area_um2).toBeCloseTo((pa + pb - su) / 2, 9);
+      expect(pa).toBeCloseTo(maskSurfaceArea(d.map((v) => (v === f.valueA ? 1 : 0)), [n, n, n], [0.5, 0.5, 0.5]), 9);
     }
     const two = phantom([n, n, n], (z, y, x) => (x - 11) ** 2 + (y - 12) ** 2 + (z - 11.5) ** 2 < 49, 1);
     const t = specificSurfaceArea(createVolume(two, [n, n, n]));
