@@ -1,0 +1,310 @@
+import { describe, expect, it } from "vitest";
+import {
+  TomolyteError, createVolume, networkDiffusion, networkPermeability, networkToCSV, networkToJSON, networkToVTP,
+  snow, toOpenPNM, tortuosity, type PoreNetwork,
+} from "../../../kernel-lib/src";
+import { runPython } from "../../helpers/python";
+import { PORE, beads, blobs, rotateX, sphereLattice, tube } from "./shapes";
+
+function internalCount(net: PoreNetwork): { pores: number; throats: number } {
+  let p = 0, t = 0;
+  for (let i = 0; i < net.pores.count; i++) if (!net.pores.boundary[i]) p++;
+  for (let i = 0; i < net.throats.count; i++) if (!net.throats.boundary[i]) t++;
+  return { pores: p, throats: t };
+}
+
+const relErr = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
+
+describe("snow on an inverted lattice of overlapping spheres", () => {
+  // 4×4×4 cells of 13 voxels, sphere radius 7.5 voxels: face neighbours overlap in a
+  // neck (centres 13 apart < 15), diagonal ones do not (18.4 > 15). Spacing 0.5 µm.
+  const cells = 4, cell = 13, R = 7.5, sp = 0.5;
+  const lat = sphereLattice(cells, cell, R, sp);
+  const res = snow(lat, { phase: PORE });
+  const net = res.network;
+  const n = cells * cell;
+  const h = (cell - 1) / 2;
+  const regionOfCell = (a: number, b: number, c: number) =>
+    res.regions.data[((a * cell + h) * n + (b * cell + h)) * n + (c * cell + h)];
+
+  it("finds exactly one pore per cell", () => {
+    expect(res.steps.markers).toBe(64);
+    expect(res.steps.orphans).toBe(0);
+    expect(internalCount(net).pores).toBe(64);
+    const seen = new Set<number>();
+    for (let a = 0; a < cells; a++) for (let b = 0; b < cells; b++) for (let c = 0; c < cells; c++) seen.add(regionOfCell(a, b, c));
+    expect(seen.size).toBe(64);
+    expect(seen.has(0)).toBe(false);
+  });
+
+  it("joins exactly the face-neighbour cells: 3·4·4·3 = 144 throats", () => {
+    expect(internalCount(net).throats).toBe(144);
+    const cellOfRegion = new Map<number, [number, number, number]>();
+    for (let a = 0; a < cells; a++) for (let b = 0; b < cells; b++) for (let c = 0; c < cells; c++) cellOfRegion.set(regionOfCell(a, b, c), [a, b, c]);
+    const T = net.throats, P = net.pores;
+    for (let t = 0; t < T.count; t++) {
+      if (T.boundary[t]) continue;
+      const u = cellOfRegion.get(P.region[T.pore1[t]]) as number[];
+      const v = cellOfRegion.get(P.region[T.pore2[t]]) as number[];
+      expect(Math.abs(u[0] - v[0]) + Math.abs(u[1] - v[1]) + Math.abs(u[2] - v[2])).toBe(1);
+    }
+  });
+
+  it("measures pores and throats in µm", () => {
+    const P = net.pores, T = net.throats;
+    let poreVoxels = 0;
+    for (const v of lat.data) if (v === PORE) poreVoxels++;
+    let vol = 0;
+    for (let i = 0; i < P.count; i++) {
+      if (P.boundary[i]) continue;
+      // The inscribed sphere is the lattice sphere: within one voxel (0.5 µm) in diameter.
+      expect(Math.abs(P.inscribedDiameter_um[i] - 2 * R * sp)).toBeLessThanOrEqual(sp);
+      // Its centre is the cell centre (a unique distance maximum), x the fastest axis.
+      const r = P.region[i];
+      let found = false;
+      for (let a = 0; a < cells && !found; a++) for (let b = 0; b < cells && !found; b++) for (let c = 0; c < cells && !found; c++) {
+        if (regionOfCell(a, b, c) !== r) continue;
+        found = true;
+        expect(P.z_um[i]).toBeCloseTo((a * cell + h + 0.5) * sp, 9);
+        expect(P.y_um[i]).toBeCloseTo((b * cell + h + 0.5) * sp, 9);
+        expect(P.x_um[i]).toBeCloseTo((c * cell + h + 0.5) * sp, 9);
+      }
+      vol += P.volume_um3[i];
+      expect(P.equivalentDiameter_um[i]).toBeCloseTo(Math.cbrt((6 * P.volume_um3[i]) / Math.PI), 9);
+    }
+    expect(vol).toBeCloseTo(poreVoxels * sp ** 3, 6);
+    // Every neck is the disc of lattice points with r² ≤ 7.5² − 6² = 20.25 on both voxel
+    // planes next to the mid-plane: 69 points, so 69 faces of 0.25 µm².
+    let disc = 0;
+    for (let y = -5; y <= 5; y++) for (let x = -5; x <= 5; x++) if (y * y + x * x <= 20.25) disc++;
+    expect(disc).toBe(69);
+    for (let t = 0; t < T.count; t++) {
+      if (T.boundary[t]) continue;
+      expect(T.area_um2[t]).toBeCloseTo(disc * sp * sp, 9);
+      expect(T.directLength_um[t]).toBeCloseTo(cell * sp, 9);
+      expect(T.inscribedDiameter_um[t]).toBeLessThan(P.inscribedDiameter_um[T.pore1[t]]);
+      expect(T.conduitPore1_um[t] + T.conduitThroat_um[t] + T.conduitPore2_um[t]).toBeCloseTo(T.directLength_um[t], 9);
+    }
+  });
+
+  it("adds one boundary pore per face patch, labelled with its face", () => {
+    const P = net.pores;
+    let nb = 0;
+    for (let i = 0; i < P.count; i++) nb += P.boundary[i];
+    expect(nb).toBe(96);
+    for (const f of ["z-", "z+", "y-", "y+", "x-", "x+"] as const) {
+      let k = 0;
+      for (let i = 0; i < P.count; i++) k += P.faces[f][i];
+      expect(k).toBe(16);
+    }
+    for (let i = 0; i < P.count; i++) {
+      if (P.faces["z-"][i]) expect(P.z_um[i]).toBe(0);
+      if (P.faces["x+"][i]) expect(P.x_um[i]).toBeCloseTo(n * sp, 12);
+    }
+  });
+
+  it("conserves mass in the network solve and lands near the voxel solution", () => {
+    const d = networkDiffusion(net, { axis: "x" });
+    expect(d.converged).toBe(true);
+    expect(relErr(d.outletRate, d.inletRate)).toBeLessThan(1e-9);
+    const net1 = new Float64Array(net.pores.count);
+    for (let t = 0; t < net.throats.count; t++) {
+      net1[net.throats.pore1[t]] -= d.throatRate[t];
+      net1[net.throats.pore2[t]] += d.throatRate[t];
+    }
+    for (let i = 0; i < net.pores.count; i++) {
+      if (!net.pores.boundary[i]) expect(Math.abs(net1[i])).toBeLessThan(1e-9 * d.inletRate);
+    }
+    // By symmetry every axis gives the same answer.
+    const dz = networkDiffusion(net, { axis: "z" });
+    expect(relErr(dz.effectiveDiffusivityRatio, d.effectiveDiffusivityRatio)).toBeLessThan(1e-9);
+    // Pore network models of overlapping spheres overestimate D_eff (the necks are short,
+    // not cylinders); measured +27% (spheres-cylinders) and +20% (cones-cylinders) here.
+    const vox = tortuosity(lat, { phase: PORE, axis: "z" });
+    const ratio = dz.effectiveDiffusivityRatio / vox.effectiveDiffusivityRatio;
+    expect(ratio).toBeGreaterThan(1.0);
+    expect(ratio).toBeLessThan(1.35);
+    expect(dz.tortuosityFactor).toBeCloseTo(net.porosity / dz.effectiveDiffusivityRatio, 12);
+  });
+});
+
+describe("snow on a tube and a string of beads", () => {
+  it("a straight tube is one chain; network D_eff within 5% of the voxel solution", () => {
+    const R = 6, m = 17, nz = 40;
+    const v = tube(nz, m, R, [1, 1, 1]);
+    const { network: net } = snow(v, { phase: PORE });
+    // A uniform tube has a ridge of equal distance values along its axis: one peak, one pore.
+    expect(internalCount(net)).toEqual({ pores: 1, throats: 0 });
+    expect(net.pores.count).toBe(3); // + a boundary pore on z− and z+
+    const vox = tortuosity(v, { phase: PORE, axis: "z" });
+    // A straight prism has tortuosity factor 1: D_eff/D = porosity.
+    expect(relErr(vox.effectiveDiffusivityRatio, net.porosity)).toBeLessThan(1e-3);
+    const dIns = networkDiffusion(net, { axis: "z" });
+    const dEq = networkDiffusion(net, { axis: "z", throatDiameter: "equivalent" });
+    // Inscribed diameters are biased up by the digital disc (√37 vs 6 voxels): +2.9% measured.
+    expect(relErr(dIns.effectiveDiffusivityRatio, vox.effectiveDiffusivityRatio)).toBeLessThan(0.05);
+    // The area-equivalent throat is the tube's own cross-section: within 0.5%.
+    expect(relErr(dEq.effectiveDiffusivityRatio, vox.effectiveDiffusivityRatio)).toBeLessThan(0.005);
+    expect(dIns.tortuosityFactor).toBeGreaterThan(0.9);
+    expect(dIns.tortuosityFactor).toBeLessThan(1.0);
+  });
+
+  it("a string of beads along z is a chain of one pore per bead", () => {
+    const v = beads(6, 10, 6.5, 17);
+    const { network: net } = snow(v, { phase: PORE });
+    expect(internalCount(net)).toEqual({ pores: 6, throats: 5 });
+    const P = net.pores, T = net.throats;
+    const zs: number[] = [];
+    for (let i = 0; i < P.count; i++) if (!P.boundary[i]) zs.push(P.z_um[i]);
+    expect(zs.sort((a, b) => a - b)).toEqual([5, 15, 25, 35, 45, 55]);
+    for (let t = 0; t < T.count; t++) {
+      if (T.boundary[t]) continue;
+      expect(Math.abs(P.z_um[T.pore1[t]] - P.z_um[T.pore2[t]])).toBe(10);
+    }
+    const d = networkDiffusion(net, { axis: "z" });
+    const vox = tortuosity(v, { phase: PORE, axis: "z" });
+    // Measured: network/voxel = 1.15 (spheres-cylinders), 1.14 (cones-cylinders).
+    expect(d.effectiveDiffusivityRatio / vox.effectiveDiffusivityRatio).toBeGreaterThan(1.0);
+    expect(d.effectiveDiffusivityRatio / vox.effectiveDiffusivityRatio).toBeLessThan(1.25);
+    // The beads do not reach the x faces: no inlet there, nothing percolates along x.
+    expect(networkDiffusion(net, { axis: "x" }).percolating).toBe(false);
+  });
+});
+
+describe("Stokes flow", () => {
+  it("Poiseuille flow in one cylinder: k = πr⁴/(8A)", () => {
+    const R = 8, m = 21, nz = 40;
+    const v = tube(nz, m, R);
+    const { network: net } = snow(v, { phase: PORE });
+    let cross = 0;
+    for (let i = 0; i < m * m; i++) if (v.data[i] === PORE) cross++;
+    const rEq = Math.sqrt(cross / Math.PI);
+    const A = m * m;
+    const kEq = networkPermeability(net, { axis: "z", throatDiameter: "equivalent" });
+    // The conduit is the tube's cross-section apart from the short sphere part at the pore: 1%.
+    expect(relErr(kEq.permeability_um2, (Math.PI * rEq ** 4) / (8 * A))).toBeLessThan(0.01);
+    // Inscribed radius √65 ≈ 8.06 vs the nominal 8: (8.06/8)⁴ ≈ +3.1%.
+    const kIn = networkPermeability(net, { axis: "z" });
+    expect(relErr(kIn.permeability_um2, (Math.PI * R ** 4) / (8 * A))).toBeLessThan(0.05);
+    expect(kIn.permeability_m2).toBeCloseTo(kIn.permeability_um2 * 1e-12, 20);
+    expect(kIn.permeability_mD).toBeCloseTo(kIn.permeability_m2 / 9.869233e-16, 6);
+    expect(relErr(kIn.outletRate, kIn.inletRate)).toBeLessThan(1e-9);
+    // Permeability scales with the square of the voxel size.
+    const net2 = snow(createVolume(v.data, v.shape, [2, 2, 2]), { phase: PORE }).network;
+    expect(relErr(networkPermeability(net2, { axis: "z" }).permeability_um2, 4 * kIn.permeability_um2)).toBeLessThan(1e-9);
+  });
+
+  it("conserves flow in every internal pore of a random structure", () => {
+    const v = blobs(36, 40, 5, 7);
+    const { network: net } = snow(v, { phase: PORE });
+    const k = networkPermeability(net, { axis: "y", model: "cones-cylinders" });
+    expect(k.percolating).toBe(true);
+    expect(k.converged).toBe(true);
+    const bal = new Float64Array(net.pores.count);
+    for (let t = 0; t < net.throats.count; t++) {
+      bal[net.throats.pore1[t]] -= k.throatRate[t];
+      bal[net.throats.pore2[t]] += k.throatRate[t];
+    }
+    let worst = 0;
+    for (let i = 0; i < net.pores.count; i++) if (!net.pores.boundary[i] && Number.isFinite(k.poreValue[i])) worst = Math.max(worst, Math.abs(bal[i]));
+    expect(worst).toBeLessThan(1e-8 * k.inletRate);
+    expect(relErr(k.outletRate, k.inletRate)).toBeLessThan(1e-8);
+  });
+});
+
+describe("rotation", () => {
+  it("a structure and its copy rotated by 90° give the same counts and size histograms", () => {
+    const v = blobs(40, 50, 5, 3);
+    const a = snow(v, { phase: PORE }).network;
+    const b = snow(rotateX(v), { phase: PORE }).network;
+    expect(b.pores.count).toBe(a.pores.count);
+    expect(b.throats.count).toBe(a.throats.count);
+    const sorted = (x: Float64Array) => Array.from(x).sort((p, q) => p - q);
+    expect(sorted(b.pores.inscribedDiameter_um)).toEqual(sorted(a.pores.inscribedDiameter_um));
+    expect(sorted(b.pores.volume_um3)).toEqual(sorted(a.pores.volume_um3));
+    expect(sorted(b.throats.area_um2)).toEqual(sorted(a.throats.area_um2));
+    expect(sorted(b.throats.inscribedDiameter_um)).toEqual(sorted(a.throats.inscribedDiameter_um));
+  });
+});
+
+describe("export", () => {
+  const v = blobs(24, 12, 4, 11);
+  const { network: net } = snow(v, { phase: PORE });
+  const Np = net.pores.count, Nt = net.throats.count;
+
+  it("toOpenPNM has OpenPNM's keys and shapes", () => {
+    const d = toOpenPNM(net);
+    for (const k of ["pore.coords", "pore.inscribed_diameter", "pore.equivalent_diameter", "pore.volume", "pore.surface_area",
+      "pore.geometric_centroid", "pore.phase", "pore.region_label", "pore.boundary", "pore.internal", "pore.zmin", "pore.x+"]) {
+      expect(d[k], k).toBeDefined();
+      expect(d[k].length, k).toBe(Np);
+    }
+    for (const k of ["throat.conns", "throat.inscribed_diameter", "throat.equivalent_diameter", "throat.cross_sectional_area",
+      "throat.perimeter", "throat.total_length", "throat.direct_length", "throat.conduit_lengths", "throat.global_peak"]) {
+      expect(d[k], k).toBeDefined();
+      expect(d[k].length, k).toBe(Nt);
+    }
+    for (const c of d["pore.coords"] as number[][]) expect(c.length).toBe(3);
+    for (const c of d["throat.conns"] as number[][]) {
+      expect(c.length).toBe(2);
+      expect(c[0]).toBeLessThan(c[1]);
+      expect(c[1]).toBeLessThan(Np);
+    }
+    const parsed = JSON.parse(networkToJSON(net));
+    expect(parsed["throat.conns"]).toEqual(d["throat.conns"]);
+    expect(parsed.meta.spacing_um).toEqual([1, 1, 1]);
+  });
+
+  it("CSV has a header and one line per pore / throat", () => {
+    const { pores, throats } = networkToCSV(net);
+    expect(pores.trim().split("\n").length).toBe(Np + 1);
+    expect(throats.trim().split("\n").length).toBe(Nt + 1);
+    expect(throats.split("\n")[0].split(",").slice(0, 3)).toEqual(["throat", "pore1", "pore2"]);
+  });
+
+  it("VTP parses as XML (Python's ElementTree) with the right counts", () => {
+    const xml = networkToVTP(net);
+    const r = runPython<{ np: number; nl: number; pts: number; conn: number; pd: number; cd: number }>(`
+import sys, json, xml.etree.ElementTree as ET
+root = ET.fromstring(sys.stdin.read() if False else open(sys.argv[1]).read())
+piece = root.find("PolyData/Piece")
+pts = piece.find("Points/DataArray").text.split()
+conn = piece.find("Lines/DataArray[@Name='connectivity']").text.split()
+pd = piece.find("PointData/DataArray[@Name='inscribed_diameter_um']").text.split()
+cd = piece.find("CellData/DataArray[@Name='throat_area_um2']").text.split()
+print(json.dumps({"np": int(piece.get("NumberOfPoints")), "nl": int(piece.get("NumberOfLines")),
+  "pts": len(pts), "conn": len(conn), "pd": len(pd), "cd": len(cd)}))
+`, [writeTemp(xml)]);
+    expect(r).toEqual({ np: Np, nl: Nt, pts: 3 * Np, conn: 2 * Nt, pd: Np, cd: Np + Nt });
+  });
+});
+
+describe("errors", () => {
+  const v = tube(10, 9, 3);
+  it("asks for a phase, rejects greyscale input and a phase that fills the volume", () => {
+    expect(() => snow(v)).toThrow(TomolyteError);
+    expect(() => snow(createVolume(new Float32Array(v.data.length), v.shape), { phase: 0 })).toThrowError(/integer label volume/);
+    expect(() => snow(createVolume(new Uint8Array(v.data.length), v.shape), { phase: 0 })).toThrowError(/fills the whole volume/);
+    expect(() => snow(v, { phase: 0, sigmaVoxels: -1 })).toThrowError(/sigmaVoxels/);
+    expect(() => networkDiffusion(snow(v, { phase: 0 }).network, { model: "bogus" as never })).toThrowError(/model/);
+  });
+  it("stops when the signal is aborted", () => {
+    const ac = new AbortController();
+    ac.abort();
+    try {
+      snow(v, { phase: 0, signal: ac.signal });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as TomolyteError).code).toBe("CANCELLED");
+    }
+  });
+});
+
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+function writeTemp(text: string): string {
+  const p = join(mkdtempSync(join(tmpdir(), "tomolyte-net-")), "net.vtp");
+  writeFileSync(p, text);
+  return p;
+}
