@@ -88,6 +88,22 @@ print(json.dumps(out))
     expect(Math.abs(b.majorAxisLength_um[0] / 12 - 1)).toBeLessThan(0.02);
   });
 
+  test("anisotropic spacing: a ball in µm stored as an ellipsoid in voxels has three equal axes in µm", () => {
+    const shape: [number, number, number] = [26, 50, 50];
+    const sp = [1, 0.5, 0.5] as const; // radius 10 µm: 10 voxels along z, 20 along y and x
+    const d = new Uint8Array(26 * 50 * 50);
+    for (let z = 0; z < 26; z++) for (let y = 0; y < 50; y++) for (let x = 0; x < 50; x++)
+      if (((z - 12.5) * sp[0]) ** 2 + ((y - 24.5) * sp[1]) ** 2 + ((x - 24.5) * sp[2]) ** 2 <= 100) d[(z * 50 + y) * 50 + x] = 1;
+    const c = regionProperties(createVolume(d, shape, sp)).columns;
+    for (const L of [c.majorAxisLength_um[0], c.intermediateAxisLength_um[0], c.minorAxisLength_um[0]]) expect(Math.abs(L / 20 - 1)).toBeLessThan(0.02);
+    expect(Math.abs(c.equivalentDiameter_um[0] / 20 - 1)).toBeLessThan(0.01);
+    expect(c.centroid_z_um[0]).toBeCloseTo(13, 9);
+    expect(c.centroid_x_um[0]).toBeCloseTo(12.5, 9);
+    // Surface area scales with the spacing too: sphericity as for an isotropic voxelised ball.
+    expect(c.sphericity[0]).toBeGreaterThan(0.88);
+    expect(c.sphericity[0]).toBeLessThan(0.96);
+  });
+
   test("bad labels (negative, fractional) are refused with INVALID_ARGUMENT", () => {
     expect(() => regionProperties(createVolume(new Float32Array([0, 1.5, 2, 0]), [1, 2, 2]))).toThrow(
       expect.objectContaining({ code: "INVALID_ARGUMENT" }),
