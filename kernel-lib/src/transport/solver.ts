@@ -134,9 +134,13 @@ function relativeResidual(L: Level, X: Float64Array, B: Float64Array, work: Floa
 }
 
 export interface MultigridOptions {
-  /** Red-black Gauss-Seidel sweeps before and after the coarse correction (default 1). */
+  /** Red-black Gauss-Seidel sweeps before and after the coarse correction (default 2). */
   sweeps?: number;
-  /** Scale of the coarse correction; > 1 compensates piecewise-constant prolongation (default 1). */
+  /**
+   * Scale of the coarse correction (default 1.5): piecewise-constant prolongation
+   * under-corrects smooth errors. On the sample's pore phase (tolerance 1e-6) 1.5 and 2
+   * sweeps took 16 / 22 iterations at 64³ / 128³ against 31 / 39 with 1 and 1 sweep.
+   */
   alpha?: number;
   /** "V" or "W" cycle (default "V"). */
   cycle?: "V" | "W";
@@ -155,8 +159,8 @@ export class Multigrid {
   private readonly gamma: number;
 
   constructor(fine: Level, opts: MultigridOptions = {}) {
-    this.sweeps = opts.sweeps ?? 1;
-    this.alpha = opts.alpha ?? 1;
+    this.sweeps = opts.sweeps ?? 2;
+    this.alpha = opts.alpha ?? 1.5;
     this.gamma = opts.cycle === "W" ? 2 : 1;
     const coarsest = opts.coarsestCells ?? 512;
     this.levels = [fine];

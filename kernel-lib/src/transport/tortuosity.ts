@@ -169,12 +169,27 @@ function prepare(volume: Volume, table: Map<number, number>, axis: 0 | 1 | 2, pe
   const D = new Float32Array(n);
   let conducting = 0;
   let dsum = 0;
-  for (let i = 0; i < n; i++) {
-    const v = table.get(d[i]);
-    if (v !== undefined) {
-      D[i] = v;
-      conducting++;
-      dsum += v;
+  const dtype = dtypeOf(d);
+  if (dtype === "uint8" || dtype === "uint16") {
+    // A lookup table instead of a Map lookup per voxel (the common label dtypes).
+    const lut = new Float32Array(dtype === "uint8" ? 256 : 65536);
+    for (const [value, diff] of table) if (Number.isInteger(value) && value >= 0 && value < lut.length) lut[value] = diff;
+    for (let i = 0; i < n; i++) {
+      const v = lut[d[i]];
+      if (v > 0) {
+        D[i] = v;
+        conducting++;
+        dsum += v;
+      }
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const v = table.get(d[i]);
+      if (v !== undefined) {
+        D[i] = v;
+        conducting++;
+        dsum += v;
+      }
     }
   }
   const volumeFraction = conducting / n;
@@ -252,11 +267,15 @@ function prepare(volume: Volume, table: Map<number, number>, axis: 0 | 1 | 2, pe
   // Start from the straight-line profile: already exact for straight channels.
   const X = new Float64Array(n);
   const na = shape[axis];
-  const sa = strides[axis];
-  for (let i = 0; i < n; i++) {
-    if (D[i] > 0) {
-      const k = Math.floor(i / sa) % na;
-      X[i] = 1 - (k + 0.5) / na;
+  const coord = [0, 0, 0];
+  for (let z = 0, i = 0; z < nz; z++) {
+    coord[0] = z;
+    for (let y = 0; y < ny; y++) {
+      coord[1] = y;
+      for (let x = 0; x < nx; x++, i++) {
+        coord[2] = x;
+        if (D[i] > 0) X[i] = 1 - (coord[axis] + 0.5) / na;
+      }
     }
   }
   return {
