@@ -9,3 +9,4 @@ export {
   distributionFigure,
   scatterFigure,
 } from "./figures";
+export { type NetworkFigureOptions, type NetworkSizeFigureOptions, networkFigure, networkSizeFigure } from "./network";
