@@ -62,7 +62,15 @@ export function localThickness(labels: Volume, options: LocalThicknessOptions): 
   const dt = distanceTransform(labels, { phase: phase.value, dtype: "float32", signal: options.signal }).distance.data;
   const minSpacing = Math.min(...labels.spacing);
   let dmax = 0;
-  for (let i = 0; i < n; i++) if (dt[i] > dmax && Number.isFinite(dt[i])) dmax = dt[i];
+  for (let i = 0; i < n; i++) {
+    if (dt[i] === Infinity) {
+      throw new TomolyteError(
+        ERROR_CODES.INVALID_ARGUMENT,
+        `phase ${phase.value} fills the whole volume: its local thickness is not defined by this volume (no other phase to measure to)`,
+      );
+    }
+    if (dt[i] > dmax) dmax = dt[i];
+  }
   let radii: number[];
   const sizes = options.sizes ?? 25;
   if (sizes === "exact") {

@@ -20,6 +20,9 @@ describe("metrics refuse bad input clearly and honour cancellation", () => {
     expect(() => localThickness(v, { phase: "binder" })).toThrow(code("INVALID_ARGUMENT"));
     expect(() => localThickness(v, {} as never)).toThrow(code("INVALID_ARGUMENT"));
     expect(() => chordLengths(v, { phase: 1, axes: ["w" as never] })).toThrow(code("INVALID_ARGUMENT"));
+    expect(() => localThickness(createVolume(new Uint8Array(8).fill(3), [2, 2, 2]), { phase: 3 })).toThrow(code("INVALID_ARGUMENT"));
+    // An absent phase is no error: nothing to measure.
+    expect(localThickness(v, { phase: 7 }).meanThickness_um).toBe(0);
     expect(() => triplePhaseBoundary(v)).toThrow(code("INVALID_ARGUMENT"));
     expect(() => specificSurfaceArea(v, { smoothSigmaVoxels: -1 })).toThrow(code("INVALID_ARGUMENT"));
     expect(() => rveAnalysis(v, { metric: "porosity" as never, phase: 0 })).toThrow(code("INVALID_ARGUMENT"));
