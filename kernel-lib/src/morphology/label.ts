@@ -1,5 +1,5 @@
 import { ERROR_CODES, TomolyteError, checkNumber, throwIfAborted } from "../errors";
-import { type Triple, type Volume, checkAllocation, createVolume } from "../volume";
+import { type Triple, type Volume, checkAllocation, createVolume, dtypeOf } from "../volume";
 import {
   type Connectivity, type ForegroundOptions, type ProgressOptions,
   checkConnectivity, checkVolume, foregroundBytes, reportProgress,
@@ -29,6 +29,23 @@ export function labelForeground(
   connectivity: Connectivity,
   progress: ProgressOptions = {},
 ): { labels: Uint32Array; count: number } {
+  return labelRuns(fg, false, 0, shape, connectivity, progress);
+}
+
+/**
+ * The labelling itself, on `src` directly: foreground is `src[i] === value`
+ * when `equals`, else `src[i] !== 0` (so one phase of an integer label volume
+ * needs no mask to be built first).
+ */
+function labelRuns(
+  src: ArrayLike<number>,
+  equals: boolean,
+  value: number,
+  shape: Triple,
+  connectivity: Connectivity,
+  progress: ProgressOptions,
+): { labels: Uint32Array; count: number } {
+  const fg = src;
   const [nz, ny, nx] = shape;
   const n = fg.length;
   checkAllocation(n * 4 + nz * ny * 4, "connected-component labels", n);
@@ -74,10 +91,18 @@ export function labelForeground(
       rowFirst[row] = runs;
       let x = 0;
       while (x < nx) {
-        while (x < nx && fg[base + x] === 0) x++;
-        if (x >= nx) break;
-        const s0 = x;
-        while (x < nx && fg[base + x] !== 0) x++;
+        let s0: number;
+        if (equals) {
+          while (x < nx && fg[base + x] !== value) x++;
+          if (x >= nx) break;
+          s0 = x;
+          while (x < nx && fg[base + x] === value) x++;
+        } else {
+          while (x < nx && fg[base + x] === 0) x++;
+          if (x >= nx) break;
+          s0 = x;
+          while (x < nx && fg[base + x] !== 0) x++;
+        }
         if (runs >= cap) {
           cap = Math.min(n + 1, cap * 2);
           const a = new Int32Array(cap); a.set(runStart); runStart = a;
@@ -144,9 +169,18 @@ export function labelForeground(
  */
 export function label(volume: Volume, options: LabelOptions = {}): LabelResult {
   const connectivity = checkConnectivity(options.connectivity);
-  const fg = foregroundBytes(volume, options);
-  const { labels, count } = labelForeground(fg, volume.shape, connectivity, options);
-  return { labels: createVolume(labels, volume.shape, volume.spacing), count };
+  checkVolume(volume, "volume");
+  const dtype = dtypeOf(volume.data);
+  const integer = dtype !== "float32" && dtype !== "float64";
+  let result: { labels: Uint32Array; count: number };
+  if (integer && typeof options.phase === "number" && Number.isFinite(options.phase)) {
+    result = labelRuns(volume.data, true, options.phase, volume.shape, connectivity, options);
+  } else if (integer && options.phase === undefined && options.where === undefined) {
+    result = labelRuns(volume.data, false, 0, volume.shape, connectivity, options);
+  } else {
+    result = labelForeground(foregroundBytes(volume, options), volume.shape, connectivity, options);
+  }
+  return { labels: createVolume(result.labels, volume.shape, volume.spacing), count: result.count };
 }
 
 function labelsOf(labels: LabelResult | Volume): { data: ArrayLike<number>; shape: Triple; count: number } {

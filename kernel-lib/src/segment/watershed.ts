@@ -16,50 +16,89 @@ export interface WatershedOptions {
 }
 
 /**
- * A binary min-heap of (value, age, voxel) in typed arrays. Ages are unique
- * (a counter), so equal values pop first-in first-out: a plateau is shared
- * between the basins flooding it from each side.
+ * The flood's priority queue: one FIFO list per distinct grey value (linked
+ * through `next`, one slot per voxel: a voxel enters at most once), and a
+ * binary heap over the values whose list is not empty. Popping takes the
+ * oldest voxel of the lowest value, which is exactly the (value, age) order of
+ * scikit-image's heap, at O(1) per voxel plus O(log L) per value change.
  */
-class FloodQueue {
-  private v: Float64Array;
-  private a: Float64Array;
-  private ix: Int32Array;
+class LevelQueue {
+  private readonly next: Int32Array;
+  private readonly ids = new Map<number, number>();
+  private head = new Int32Array(256);
+  private tail = new Int32Array(256);
+  private val = new Float64Array(256);
+  private heap = new Int32Array(256);
+  private heapSize = 0;
+  private levels = 0;
   size = 0;
-  constructor(capacity: number) {
-    this.v = new Float64Array(capacity);
-    this.a = new Float64Array(capacity);
-    this.ix = new Int32Array(capacity);
+  constructor(n: number) {
+    this.next = new Int32Array(n);
   }
-  push(value: number, age: number, index: number): void {
-    const v = this.v, a = this.a, ix = this.ix;
-    let i = this.size++;
+  push(value: number, index: number): void {
+    let id = this.ids.get(value);
+    if (id === undefined) {
+      id = this.levels++;
+      if (id >= this.head.length) this.grow();
+      this.ids.set(value, id);
+      this.val[id] = value;
+      this.head[id] = -1;
+    }
+    this.next[index] = -1;
+    if (this.head[id] < 0) {
+      this.head[id] = index;
+      this.tail[id] = index;
+      this.heapPush(id);
+    } else {
+      this.next[this.tail[id]] = index;
+      this.tail[id] = index;
+    }
+    this.size++;
+  }
+  pop(): number {
+    const id = this.heap[0];
+    const i = this.head[id];
+    const nx = this.next[i];
+    this.head[id] = nx;
+    if (nx < 0) this.heapPop();
+    this.size--;
+    return i;
+  }
+  private grow(): void {
+    const m = this.head.length * 2;
+    const h = new Int32Array(m); h.set(this.head); this.head = h;
+    const t = new Int32Array(m); t.set(this.tail); this.tail = t;
+    const v = new Float64Array(m); v.set(this.val); this.val = v;
+    const q = new Int32Array(m); q.set(this.heap); this.heap = q;
+  }
+  private heapPush(id: number): void {
+    const heap = this.heap, val = this.val;
+    const x = val[id];
+    let i = this.heapSize++;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (v[p] < value || (v[p] === value && a[p] <= age)) break;
-      v[i] = v[p]; a[i] = a[p]; ix[i] = ix[p];
+      if (val[heap[p]] <= x) break;
+      heap[i] = heap[p];
       i = p;
     }
-    v[i] = value; a[i] = age; ix[i] = index;
+    heap[i] = id;
   }
-  /** Removes the smallest item and returns its voxel index. */
-  pop(): number {
-    const v = this.v, a = this.a, ix = this.ix;
-    const top = ix[0];
-    const n = --this.size;
-    if (n === 0) return top;
-    const lv = v[n], la = a[n], li = ix[n];
+  private heapPop(): void {
+    const heap = this.heap, val = this.val;
+    const n = --this.heapSize;
+    if (n === 0) return;
+    const last = heap[n];
+    const x = val[last];
     let i = 0;
     for (;;) {
       let c = 2 * i + 1;
       if (c >= n) break;
-      const c2 = c + 1;
-      if (c2 < n && (v[c2] < v[c] || (v[c2] === v[c] && a[c2] < a[c]))) c = c2;
-      if (lv < v[c] || (lv === v[c] && la <= a[c])) break;
-      v[i] = v[c]; a[i] = a[c]; ix[i] = ix[c];
+      if (c + 1 < n && val[heap[c + 1]] < val[heap[c]]) c++;
+      if (x <= val[heap[c]]) break;
+      heap[i] = heap[c];
       i = c;
     }
-    v[i] = lv; a[i] = la; ix[i] = li;
-    return top;
+    heap[i] = last;
   }
 }
 
@@ -97,7 +136,7 @@ export function watershed(image: Volume, markers: Volume | LabelResult, options:
     if (options.mask.data.length !== n) throw new TomolyteError(ERROR_CODES.SHAPE_MISMATCH, "mask must have the image's shape");
     mask = options.mask.data;
   }
-  checkAllocation(n * 4 + n * 20, "the watershed labels and queue", n);
+  checkAllocation(n * 8, "the watershed labels and queue", n);
   const [nz, ny, nx] = image.shape;
   const out = new Uint32Array(n);
   const img = image.data;
@@ -113,12 +152,14 @@ export function watershed(image: Volume, markers: Volume | LabelResult, options:
   if (seeds === 0) {
     throw new TomolyteError(ERROR_CODES.INVALID_ARGUMENT, "watershed needs at least one marker voxel (non-zero) inside the mask");
   }
-  const q = new FloodQueue(n);
-  for (let i = 0; i < n; i++) if (out[i] !== 0) q.push(+img[i], 0, i);
+  const q = new LevelQueue(n);
+  for (let i = 0; i < n; i++) {
+    if (img[i] !== img[i]) throw new TomolyteError(ERROR_CODES.INVALID_ARGUMENT, `watershed: the image has NaN at voxel ${i}; replace NaN first`);
+    if (out[i] !== 0) q.push(+img[i], i);
+  }
   const { dz, dy, dx, off } = neighbourTable(image.shape, conn);
   const K = off.length;
   const plane = ny * nx;
-  let age = 1;
   let popped = 0;
   while (q.size > 0) {
     const i = q.pop();
@@ -140,7 +181,7 @@ export function watershed(image: Volume, markers: Volume | LabelResult, options:
       const j = i + off[k];
       if (out[j] !== 0 || (mask && !mask[j])) continue;
       out[j] = l;
-      q.push(+img[j], age++, j);
+      q.push(+img[j], j);
     }
   }
   options.onProgress?.(1);
