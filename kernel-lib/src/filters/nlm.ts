@@ -104,6 +104,7 @@ export function nlmPlanes(volume: Volume, p: NlmParams, z0: number, z1: number, 
   const B = new Float64Array(EZ * EP);
   const drow = new Float64Array(EX);
   const S1 = new Float64Array(EP);
+  const run = new Float64Array(EP);
   const acc = new Float64Array(L * ny * nx);
   const wsum = new Float64Array(L * ny * nx);
   // the centre voxel: distance 0, weight 1
@@ -147,39 +148,59 @@ export function nlmPlanes(volume: Volume, p: NlmParams, z0: number, z1: number, 
               S1[so + qx] = sum;
             }
           }
+          // box over y: running sum along y (whole rows of the plane: the same for any slab split)
           const zo = rz * EP;
-          for (let qy = q0; qy < qY; qy++) {
-            const so = zo + qy * EX;
+          {
+            const so = zo + q0 * EX;
             for (let qx = q0; qx < qX; qx++) S2[so + qx] = 0;
-            for (let ry = qy - o + 1; ry <= qy + o; ry++) {
+            for (let ry = q0 - o + 1; ry <= q0 + o; ry++) {
               const ro = ry * EX;
               for (let qx = q0; qx < qX; qx++) S2[so + qx] += S1[ro + qx];
             }
           }
+          for (let qy = q0 + 1; qy < qY; qy++) {
+            const so = zo + qy * EX;
+            const sp = so - EX;
+            const ra = (qy + o) * EX;
+            const rb = (qy - o) * EX;
+            for (let qx = q0; qx < qX; qx++) S2[so + qx] = S2[sp + qx] + S1[ra + qx] - S1[rb + qx];
+          }
         }
         // W[q_z] = weight of the box over z of S2 (one table look-up per box, shared by +t and -t)
+        // The z box is a running sum (run, the raw box sums, stays apart from B, which holds
+        // weights). It starts at the slab's first plane, so different slab splits differ by
+        // float rounding of the box sums only (~1e-16 relative: outputs agree to ~1e-12).
         for (let qz = q0; qz < qZ; qz++) {
           const bo = qz * EP;
-          for (let qy = q0; qy < qY; qy++) {
-            const r = bo + qy * EX;
-            for (let qx = q0; qx < qX; qx++) B[r + qx] = 0;
-          }
-          for (let rz = qz - o + 1; rz <= qz + o; rz++) {
-            const so = rz * EP;
+          if (qz === q0) {
             for (let qy = q0; qy < qY; qy++) {
               const r = qy * EX;
-              for (let qx = q0; qx < qX; qx++) B[bo + r + qx] += S2[so + r + qx];
+              for (let qx = q0; qx < qX; qx++) run[r + qx] = 0;
+            }
+            for (let rz = qz - o + 1; rz <= qz + o; rz++) {
+              const so = rz * EP;
+              for (let qy = q0; qy < qY; qy++) {
+                const r = qy * EX;
+                for (let qx = q0; qx < qX; qx++) run[r + qx] += S2[so + r + qx];
+              }
+            }
+          } else {
+            const sa = (qz + o) * EP;
+            const sb = (qz - o) * EP;
+            for (let qy = q0; qy < qY; qy++) {
+              const r = qy * EX;
+              for (let qx = q0; qx < qX; qx++) run[r + qx] += S2[sa + r + qx] - S2[sb + r + qx];
             }
           }
           for (let qy = q0; qy < qY; qy++) {
-            const r = bo + qy * EX;
+            const r = qy * EX;
             for (let qx = q0; qx < qX; qx++) {
-              let b = B[r + qx];
+              let b = run[r + qx];
               b = b > 0 ? b * scale : 0;
               if (b <= EXP_N) {
                 const k = b | 0;
-                B[r + qx] = EXP_TABLE[k] + (EXP_TABLE[k + 1] - EXP_TABLE[k]) * (b - k);
-              } else B[r + qx] = 0;
+                B[bo + r + qx] = EXP_TABLE[k] + (EXP_TABLE[k + 1] - EXP_TABLE[k]) * (b - k);
+              } else B[bo + r + qx] = 0;
             }
           }
         }

@@ -88,8 +88,17 @@ describe("parallel filters over z-slabs", () => {
     for (const [name, sync, par] of cases) {
       const ref = sync();
       for (const t of [1, 2, 3]) {
-        // Each output plane is computed by the same code from the whole shared input: exact equality, floats included.
-        expect(same(await par(t), ref), `${name}, ${t} threads`).toBe(0);
+        const got = await par(t);
+        if (name === "nlm") {
+          // Non-local means sums its patch boxes along z with a running sum that starts at each
+          // slab: other splits change only the rounding of those sums (~1e-16), far inside 1e-6.
+          let m = 0;
+          for (let i = 0; i < ref.length; i++) m = Math.max(m, Math.abs(got[i] - ref[i]) / Math.max(1, Math.abs(ref[i])));
+          expect(m, `${name}, ${t} threads`).toBeLessThan(1e-9);
+        } else {
+          // The same plane kernels from the whole shared input: exact equality, floats included.
+          expect(same(got, ref), `${name}, ${t} threads`).toBe(0);
+        }
       }
     }
   });
