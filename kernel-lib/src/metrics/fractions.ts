@@ -107,13 +107,31 @@ export function phaseFractionProfile(labels: Volume, options: PhaseFractionProfi
   phases.forEach((p, i) => index.set(p.value, i));
   const fr = phases.map(() => new Float64Array(n));
   const d = labels.data;
-  let i = 0;
-  for (let z = 0; z < nz; z++) {
-    for (let y = 0; y < ny; y++) {
-      for (let x = 0; x < nx; x++, i++) {
-        const k = index.get(d[i]);
-        if (k === undefined) continue;
-        fr[k][a === 0 ? z : a === 1 ? y : x]++;
+  // Per-slice counts of each value for small integer labels, else per phase through the Map.
+  if (d instanceof Uint8Array || d instanceof Uint16Array) {
+    const size = d instanceof Uint8Array ? 256 : 65536;
+    const lut = new Int32Array(size).fill(-1);
+    phases.forEach((p, i) => {
+      if (Number.isInteger(p.value) && p.value >= 0 && p.value < size) lut[p.value] = i;
+    });
+    let i = 0;
+    for (let z = 0; z < nz; z++) {
+      for (let y = 0; y < ny; y++) {
+        for (let x = 0; x < nx; x++, i++) {
+          const k = lut[d[i]];
+          if (k >= 0) fr[k][a === 0 ? z : a === 1 ? y : x]++;
+        }
+      }
+    }
+  } else {
+    let i = 0;
+    for (let z = 0; z < nz; z++) {
+      for (let y = 0; y < ny; y++) {
+        for (let x = 0; x < nx; x++, i++) {
+          const k = index.get(d[i]);
+          if (k === undefined) continue;
+          fr[k][a === 0 ? z : a === 1 ? y : x]++;
+        }
       }
     }
   }
