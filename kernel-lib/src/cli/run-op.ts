@@ -70,6 +70,9 @@ export function runOp<K extends TaskName>(task: K, args: TaskArgs<K>, options: R
         let err: Error;
         if (e.name === "TomolyteError" && typeof e.code === "string" && codes.includes(e.code)) {
           err = new TomolyteError(e.code as ErrorCode, String(e.message), e.details as Record<string, unknown> | undefined);
+        } else if (e.name === "RangeError" && /allocation failed|Invalid typed array length|Array buffer/i.test(String(e.message))) {
+          // The worker could not get the memory the operation needed.
+          err = new TomolyteError(ERROR_CODES.OUT_OF_MEMORY, `${task} ran out of memory (${String(e.message)}); use a smaller volume or crop it first`);
         } else {
           err = new Error(String(e.message));
           if (typeof e.name === "string") err.name = e.name;

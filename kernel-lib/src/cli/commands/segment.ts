@@ -159,8 +159,17 @@ export const segmentCommand: CliCommand = {
       progress.done();
       const seconds = secondsSince(t0);
       // The volume's data may have moved to the worker; only `labels` is used from here on.
+      const classes =
+        options.method === "watershed" ? (extra.particles as number) + 1
+        : options.method === "local" || options.method === "otsu" ? 2
+        : options.method === "classifier" ? (extra.scribbleValues as number[]).length
+        : options.classes ?? 3;
       const fractions = labelFractions(labels);
-      const classes = options.method === "watershed" ? (extra.particles as number) + 1 : options.method === "local" || options.method === "otsu" ? 2 : options.method === "classifier" ? (extra.scribbleValues as number[]).length : options.classes ?? 3;
+      if (options.method !== "watershed") {
+        // Every class 0..N-1 is listed, an empty one with 0 voxels.
+        for (let k = 0; k < classes; k++) if (!fractions.some((f) => f.value === k)) fractions.push({ value: k, voxels: 0, fraction: 0 });
+        fractions.sort((a, b) => a.value - b.value);
+      }
       const w = await writeVolume(ctx, options, labels, output, !!options.force);
       const json = {
         input: r.path,
