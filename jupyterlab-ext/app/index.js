@@ -21,10 +21,12 @@ const testHooks = {
 
 /**
  * Plugins left out (id contains one of these): no language server on jupyter_server 1.x, and
- * two notebook plugins that need packages this app does not include (toc, metadataform).
+ * two notebook plugins that need packages this app does not include (toc, metadataform), and
+ * the news announcements (they poll the internet; this app works offline).
  */
 const EXCLUDED = [
   ':language-server',
+  '@jupyterlab/apputils-extension:announcements',
   '@jupyterlab/notebook-extension:toc',
   '@jupyterlab/notebook-extension:update-raw-mimetype'
 ];
