@@ -8,7 +8,7 @@ import { ERROR_CODES, TomolyteError, checkNumber, throwIfAborted } from "../erro
 import { type Volume, checkAllocation, createVolume, dtypeOf } from "../volume";
 import { distanceTransform } from "../morphology";
 import { gaussian } from "../filters";
-import { watershed } from "../segment";
+import { floodFromMarkers } from "./flood";
 
 export interface SnowPartitionOptions {
   /** Gaussian smoothing of the distance map, in voxels (default 0.4, as snow2). 0 skips it. */
@@ -233,9 +233,7 @@ export function snowPartition(
   if (nm > 0) {
     const neg = new Float32Array(n);
     for (let i = 0; i < n; i++) neg[i] = -b[i];
-    regions = watershed(createVolume(neg, shape, spacing), createVolume(markers, shape, spacing), {
-      connectivity: 6, mask: createVolume(mask, shape, spacing), signal: options.signal,
-    }).data;
+    regions = floodFromMarkers(neg, markers, mask, shape, options.signal);
   } else {
     regions = markers;
   }
