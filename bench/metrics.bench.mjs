@@ -1,4 +1,4 @@
-// Benchmark cases for metrics/ (to live in bench/ beside filters.bench.mjs; see
+// Benchmark cases for metrics/ (see
 // docs/bench.md). The harness gives a grey three-phase phantom; both sides
 // first segment it with the same two thresholds (cheap next to the metric),
 // then measure. Peers: scikit-image's marching cubes + mesh_surface_area and
