@@ -80,9 +80,10 @@ describe("SNOW partition against the same steps in SciPy / scikit-image", () => 
     }
     let agree = 0;
     for (const m of map.values()) agree += Math.max(...m.values());
-    // Float32 smoothing rounds differently from SciPy's, so a few ties on watershed
-    // lines may go the other way: at least 99.5% of the labelled voxels agree.
-    expect(agree / pore).toBeGreaterThan(0.995);
-    console.log(`SNOW vs SciPy/skimage peer: peaks ${ours.steps.peaks}/${peer.peaks}, markers ${ours.steps.markers}/${peer.markers}, agreement ${(agree / pore).toFixed(5)}, peer unlabelled ${peer.unlabelled}, our orphans ${ours.steps.orphans}`);
+    // Measured: every voxel agrees (the smoothing stores float32 after each axis, as
+    // SciPy does). Allow 1e-4 for a tie on a watershed line decided by the last bit of
+    // a sum done in another order.
+    expect(agree / pore).toBeGreaterThan(0.9999);
+    console.log(`SNOW vs SciPy/skimage peer: peaks ${ours.steps.peaks}/${peer.peaks}, markers ${ours.steps.markers}/${peer.markers}, ${pore - agree} of ${pore} voxels differ, peer unlabelled ${peer.unlabelled}, our orphans ${ours.steps.orphans}`);
   });
 });
