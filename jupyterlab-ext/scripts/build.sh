@@ -53,7 +53,8 @@ LABEXT_STAMP="$EXT/labextension/.built"
 if stale "$LABEXT_STAMP" "$EXT/lib" "$EXT/style" "$EXT/package.json" "$EXT/scripts/core/package.json" package-lock.json; then
   t=$(date +%s)
   log "building the prebuilt labextension"
-  node node_modules/@jupyterlab/builder/lib/build-labextension.js --core-path "$EXT/scripts/core" "$EXT" >/dev/null
+  # From the package folder, so webpack's uniqueName (chunk-loading global) is the package's name.
+  (cd "$EXT" && node "$ROOT/node_modules/@jupyterlab/builder/lib/build-labextension.js" --core-path scripts/core . >/dev/null)
   touch "$LABEXT_STAMP"
   log "labextension built in $(seconds "$t") s"
 fi
