@@ -97,29 +97,54 @@ function csv(columns: Record<string, ArrayLike<number>>, count: number): string 
 }
 
 /**
- * Two CSV texts, one row per pore and one per throat (µm units in the column names).
+ * Pores as flat, equal-length columns (faces as `face_z-` … `face_x+` columns), ready for
+ * `toTable(...)` (arquero) or a CSV.
+ *
+ * @example
+ * show(toTable(poreColumns(network)));
+ */
+export function poreColumns(network: PoreNetwork): Record<string, ArrayLike<number>> {
+  check(network);
+  const P = network.pores;
+  const c: Record<string, ArrayLike<number>> = {
+    pore: Int32Array.from({ length: P.count }, (_, i) => i), region: P.region, phase: P.phase,
+    x_um: P.x_um, y_um: P.y_um, z_um: P.z_um,
+    centroidX_um: P.centroidX_um, centroidY_um: P.centroidY_um, centroidZ_um: P.centroidZ_um,
+    volume_um3: P.volume_um3, inscribedDiameter_um: P.inscribedDiameter_um,
+    equivalentDiameter_um: P.equivalentDiameter_um, surfaceArea_um2: P.surfaceArea_um2, boundary: P.boundary,
+  };
+  for (const f of FACES) c[`face_${f}`] = P.faces[f];
+  return c;
+}
+
+/**
+ * Throats as flat, equal-length columns, ready for `toTable(...)` or a CSV.
+ *
+ * @example
+ * show(toTable(throatColumns(network)));
+ */
+export function throatColumns(network: PoreNetwork): Record<string, ArrayLike<number>> {
+  check(network);
+  const T = network.throats;
+  return {
+    throat: Int32Array.from({ length: T.count }, (_, i) => i), pore1: T.pore1, pore2: T.pore2,
+    area_um2: T.area_um2, inscribedDiameter_um: T.inscribedDiameter_um, equivalentDiameter_um: T.equivalentDiameter_um,
+    perimeter_um: T.perimeter_um, peakX_um: T.peakX_um, peakY_um: T.peakY_um, peakZ_um: T.peakZ_um,
+    directLength_um: T.directLength_um, totalLength_um: T.totalLength_um,
+    conduitPore1_um: T.conduitPore1_um, conduitThroat_um: T.conduitThroat_um, conduitPore2_um: T.conduitPore2_um,
+    boundary: T.boundary,
+  };
+}
+
+/**
+ * Two CSV texts, one row per pore and one per throat (the columns of `poreColumns` /
+ * `throatColumns`; µm units in the column names).
  *
  * @example
  * const { pores, throats } = networkToCSV(network);
  */
 export function networkToCSV(network: PoreNetwork): { pores: string; throats: string } {
-  check(network);
-  const P = network.pores, T = network.throats;
-  const pc: Record<string, ArrayLike<number>> = {
-    pore: Array.from({ length: P.count }, (_, i) => i), region: P.region, phase: P.phase,
-    x_um: P.x_um, y_um: P.y_um, z_um: P.z_um,
-    volume_um3: P.volume_um3, inscribedDiameter_um: P.inscribedDiameter_um,
-    equivalentDiameter_um: P.equivalentDiameter_um, surfaceArea_um2: P.surfaceArea_um2, boundary: P.boundary,
-  };
-  for (const f of FACES) pc[`face${f}`] = P.faces[f];
-  const tc: Record<string, ArrayLike<number>> = {
-    throat: Array.from({ length: T.count }, (_, i) => i), pore1: T.pore1, pore2: T.pore2,
-    area_um2: T.area_um2, inscribedDiameter_um: T.inscribedDiameter_um, equivalentDiameter_um: T.equivalentDiameter_um,
-    perimeter_um: T.perimeter_um, directLength_um: T.directLength_um, totalLength_um: T.totalLength_um,
-    conduitPore1_um: T.conduitPore1_um, conduitThroat_um: T.conduitThroat_um, conduitPore2_um: T.conduitPore2_um,
-    boundary: T.boundary,
-  };
-  return { pores: csv(pc, P.count), throats: csv(tc, T.count) };
+  return { pores: csv(poreColumns(network), network.pores.count), throats: csv(throatColumns(network), network.throats.count) };
 }
 
 function dataArray(name: string, type: string, values: ArrayLike<number>, components = 1): string {

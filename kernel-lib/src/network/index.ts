@@ -22,4 +22,4 @@ export {
   networkDiffusion,
   networkPermeability,
 } from "./solve";
-export { type OpenPNMDict, toOpenPNM, networkToJSON, networkToCSV, networkToVTP } from "./export";
+export { type OpenPNMDict, toOpenPNM, networkToJSON, networkToCSV, networkToVTP, poreColumns, throatColumns } from "./export";

@@ -8,6 +8,8 @@ import { type Axis, axisIndex } from "../volume";
 import { type ConduitModel, CONDUIT_MODELS, conduitLengths, cylinderResistance, poreElementResistance } from "./conduits";
 import type { PoreNetwork } from "./types";
 
+const DEFAULT_MODEL: ConduitModel = "cones-cylinders";
+
 /** A sparse matrix in compressed sparse row form. */
 export interface CsrMatrix {
   readonly rows: number;
@@ -112,9 +114,16 @@ export function pcg(A: CsrMatrix, b: Float64Array, options: PcgOptions = {}): Pc
 }
 
 export interface ConductanceOptions {
-  /** Conduit model (default "spheres-cylinders", as OpenPNM's geometry for SNOW networks). */
+  /**
+   * Conduit model (default "cones-cylinders"; OpenPNM's geometry for SNOW networks is
+   * "spheres-cylinders" with inscribed throats). See docs/network.md for how each
+   * compares with the voxel solution.
+   */
   model?: ConduitModel;
-  /** Throat radius from the "inscribed" diameter (default, as OpenPNM) or the "equivalent" diameter (disc of the interface area). */
+  /**
+   * Throat radius from the "equivalent" diameter (default: the disc of the interface
+   * area, which keeps slit-like throats' conductance) or the "inscribed" diameter (OpenPNM's choice).
+   */
   throatDiameter?: "inscribed" | "equivalent";
 }
 
@@ -127,11 +136,11 @@ export interface ConductanceOptions {
  * const { diffusive, hydraulic } = conduitConductances(network, { model: "cones-cylinders" });
  */
 export function conduitConductances(network: PoreNetwork, options: ConductanceOptions = {}): { diffusive: Float64Array; hydraulic: Float64Array } {
-  const model = options.model ?? "spheres-cylinders";
+  const model = options.model ?? DEFAULT_MODEL;
   if (!CONDUIT_MODELS.includes(model)) {
     throw new TomolyteError(ERROR_CODES.INVALID_ARGUMENT, `model must be one of ${CONDUIT_MODELS.join(", ")}, got ${String(model)}`);
   }
-  const which = options.throatDiameter ?? "inscribed";
+  const which = options.throatDiameter ?? "equivalent";
   if (which !== "inscribed" && which !== "equivalent") {
     throw new TomolyteError(ERROR_CODES.INVALID_ARGUMENT, `throatDiameter must be "inscribed" or "equivalent", got ${String(which)}`);
   }
@@ -324,7 +333,7 @@ export function networkDiffusion(network: PoreNetwork, options: NetworkTransport
     effectiveDiffusivityRatio: ratio,
     tortuosityFactor: ratio > 0 ? network.porosity / ratio : Infinity,
     porosity: network.porosity,
-    model: options.model ?? "spheres-cylinders",
+    model: options.model ?? DEFAULT_MODEL,
   };
 }
 
@@ -358,6 +367,6 @@ export function networkPermeability(network: PoreNetwork, options: NetworkTransp
     permeability_um2: k,
     permeability_m2: k * 1e-12,
     permeability_mD: (k * 1e-12) / MILLIDARCY_M2,
-    model: options.model ?? "spheres-cylinders",
+    model: options.model ?? DEFAULT_MODEL,
   };
 }
