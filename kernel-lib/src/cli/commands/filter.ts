@@ -195,6 +195,11 @@ export const filterCommand: CliCommand = {
         threads = options.threads ?? defaultThreads();
         result = await runFilter(parallelName, r.volume, lib, { threads, signal: ctx.signal, onProgress: progress });
       } else {
+        if (options.threads !== undefined && options.threads > 1) {
+          const w = `--op ${options.op} runs on one thread; --threads ${options.threads} has no effect`;
+          warnings.push(w);
+          ctx.warn(options, w);
+        }
         const run = { signal: ctx.signal, onProgress: progress, transfer: transferable(r.volume.data) };
         if (options.op === "unsharp") result = await runOp("unsharpMask", { volume: r.volume, options: lib }, run);
         else if (options.op === "diffusion") result = await runOp("anisotropicDiffusion", { volume: r.volume, options: lib }, run);
