@@ -72,7 +72,7 @@ async function makeTaufactor(outDir) {
 }
 
 function makeBxw(outDir) {
-  const source = process.env.BXW_SOURCE ?? "/work/shared/data/bxw_cell_vol_crop_100x320x320.tif";
+  const source = process.env.BXW_SOURCE ?? path.resolve(ROOT, "../shared/data/bxw_cell_vol_crop_100x320x320.tif");
   if (!fs.existsSync(source)) {
     console.error(`make-samples: ${source} not found; skipping the cell-scan crop (set BXW_SOURCE)`);
     return [];

@@ -9,6 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPython } from "../helpers/python";
+import { SHARED_DATA } from "../helpers/shared-data";
 import { type CliCommand, EXIT_CODES, runCli } from "../../kernel-lib/src/cli/program";
 import { TomolyteError } from "../../kernel-lib/src/errors";
 import { createContext } from "../../kernel-lib/src/cli/context";
@@ -321,7 +322,7 @@ describe("the committed samples", () => {
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^same\s+taufactor_electrode_labels_128\.tif/m);
     expect(r.stdout).toMatch(/^same\s+taufactor_electrode_ct_128\.tif/m);
-    if (fs.existsSync("/work/shared/data/bxw_cell_vol_crop_100x320x320.tif")) {
+    if (fs.existsSync(`${SHARED_DATA}/bxw_cell_vol_crop_100x320x320.tif`)) {
       expect(r.stdout).toMatch(/^same\s+bxw_cell_vol_crop_100x160x160\.tif/m);
     }
   });

@@ -12,8 +12,9 @@ import { type DType, type Volume, createVolume, read, readInfo, readWithMetadata
 import { OutputFile } from "../../../kernel-lib/src/io/fsutil";
 import { writeTiff } from "../../../kernel-lib/src/io/tiff-write";
 import { expectCode, makeValues, quiet, runPython, tempDir } from "./helpers";
+import { SHARED_DATA } from "../../helpers/shared-data";
 
-const DATA = "/work/shared/data";
+const DATA = SHARED_DATA;
 let dir: string;
 
 const sha = (v: Volume) => createHash("sha256").update(new Uint8Array(v.data.buffer, v.data.byteOffset, v.data.byteLength)).digest("hex");
