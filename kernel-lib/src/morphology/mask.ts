@@ -66,7 +66,24 @@ export function foregroundBytes(volume: Volume, options: ForegroundOptions = {},
     }
     for (let i = 0; i < n; i++) out[i] = where(d[i]) ? 1 : 0;
   } else {
-    for (let i = 0; i < n; i++) out[i] = d[i] !== 0 && d[i] === d[i] ? 1 : 0;
+    const dtype = dtypeOf(d);
+    if (dtype === "float32" || dtype === "float64") {
+      // A float volume with values other than 0 and 1 is a greyscale scan, not a mask:
+      // "non-zero" would make nearly every voxel foreground.
+      for (let i = 0; i < n; i++) {
+        const x = d[i];
+        if (x !== 0 && x !== 1 && x === x) {
+          throw new TomolyteError(
+            ERROR_CODES.INVALID_ARGUMENT,
+            `${what} looks like a greyscale volume (value ${x} at voxel ${i}), not a binary mask or label volume; ` +
+              "segment it first (e.g. applyThresholds) or choose the foreground with { phase } or { where }",
+          );
+        }
+        out[i] = x === 1 ? 1 : 0;
+      }
+    } else {
+      for (let i = 0; i < n; i++) out[i] = d[i] !== 0 ? 1 : 0;
+    }
   }
   return out;
 }

@@ -2,7 +2,7 @@ import { ERROR_CODES, TomolyteError, checkNumber, throwIfAborted } from "../erro
 import { type LabelVolume, type Volume, checkAllocation, createVolume, dtypeOf, labelVolume } from "../volume";
 import { DEFAULT_SIGMAS, type FeatureSpec, checkSigmas, featureHalo, featureNames, featureSlab } from "./features";
 import { type Tree, makeRng, predictForest, trainForest } from "./forest";
-import { defaultPhases } from "./threshold";
+import { checkGrey, defaultPhases } from "./threshold";
 
 /** A trained voxel classifier: plain data, saved with `classifierToJSON`. */
 export interface VoxelClassifier {
@@ -64,7 +64,7 @@ export function trainClassifier(volume: Volume, scribbles: Volume, options: Trai
   if (!volume?.data || !scribbles?.data) {
     throw new TomolyteError(ERROR_CODES.INVALID_ARGUMENT, "trainClassifier(volume, scribbles): both must be volumes");
   }
-  dtypeOf(volume.data);
+  checkGrey(volume, "trainClassifier");
   const sd = dtypeOf(scribbles.data);
   if (sd === "float32" || sd === "float64") {
     throw new TomolyteError(ERROR_CODES.UNSUPPORTED_DTYPE, "scribbles must be an integer label volume (0 = unlabelled, 1..K = classes), not a greyscale volume; did you swap the arguments?");
@@ -178,8 +178,7 @@ export interface ClassifyResult {
  * const { labels, probabilities } = classify(ct, model);
  */
 export function classify(volume: Volume, model: VoxelClassifier, options: ClassifyOptions = {}): ClassifyResult {
-  if (!volume?.data) throw new TomolyteError(ERROR_CODES.INVALID_ARGUMENT, "classify needs a greyscale volume");
-  dtypeOf(volume.data);
+  checkGrey(volume, "classify");
   checkModel(model);
   const K = model.scribbleValues.length;
   const spec: FeatureSpec = { sigmas: model.sigmas };

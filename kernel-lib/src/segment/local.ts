@@ -1,7 +1,7 @@
 import { ERROR_CODES, TomolyteError, checkNumber } from "../errors";
 import { type LabelVolume, type Volume, DTYPE_RANGE, checkAllocation, createVolume, dtypeOf, labelVolume } from "../volume";
 import { type BoundaryMode, gaussian, mean } from "../filters";
-import { defaultPhases } from "./threshold";
+import { checkGrey, defaultPhases } from "./threshold";
 
 export type LocalThresholdKind = "mean" | "gaussian" | "niblack" | "sauvola";
 
@@ -36,7 +36,7 @@ export interface LocalThresholdOptions {
  * const t = localThreshold(ct, { kind: "sauvola", radiusVoxels: 7 });
  */
 export function localThreshold(volume: Volume, options: LocalThresholdOptions): Volume<Float64Array> {
-  if (!volume || !volume.data) throw new TomolyteError(ERROR_CODES.INVALID_ARGUMENT, "localThreshold needs a greyscale volume");
+  checkGrey(volume, "localThreshold");
   const dtype = dtypeOf(volume.data);
   const kind = options?.kind ?? "mean";
   if (!["mean", "gaussian", "niblack", "sauvola"].includes(kind)) {

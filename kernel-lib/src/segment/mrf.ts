@@ -1,6 +1,6 @@
 import { ERROR_CODES, TomolyteError, checkNumber, throwIfAborted } from "../errors";
 import { type LabelVolume, type Volume, checkAllocation, createVolume, dtypeOf, labelVolume } from "../volume";
-import { applyThresholds, defaultPhases, multiOtsuThresholds } from "./threshold";
+import { applyThresholds, checkGrey, defaultPhases, multiOtsuThresholds } from "./threshold";
 
 export interface MrfOptions {
   /** Number of phases, 2 to 8 (default 3). */
@@ -72,8 +72,7 @@ function estimate(x: ArrayLike<number>, lab: Uint8Array, K: number, means: numbe
  * const { labels } = segmentMrf(ct, { classes: 3, beta: 1.5 });
  */
 export function segmentMrf(volume: Volume, options: MrfOptions = {}): MrfResult {
-  if (!volume || !volume.data) throw new TomolyteError(ERROR_CODES.INVALID_ARGUMENT, "segmentMrf needs a greyscale volume");
-  dtypeOf(volume.data);
+  checkGrey(volume, "segmentMrf");
   const K = checkNumber("classes", options.classes ?? 3, { min: 2, max: 8, integer: true });
   const beta = checkNumber("beta", options.beta ?? 1, { min: 0 });
   const maxIt = checkNumber("maxIterations", options.maxIterations ?? 20, { min: 0, integer: true });

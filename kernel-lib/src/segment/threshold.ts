@@ -1,6 +1,6 @@
 import { ERROR_CODES, TomolyteError, checkNumber } from "../errors";
 import {
-  type LabelVolume, type Phase, type Volume, PHASE_COLORS, checkAllocation, createVolume, dtypeOf, isFloatDType, labelVolume,
+  type LabelVolume, type Phase, type Volume, PHASE_COLORS, checkAllocation, createVolume, dtypeOf, isFloatDType, isLabelVolume, labelVolume,
 } from "../volume";
 
 /** A grey-value histogram as scikit-image builds it for thresholding. */
@@ -19,11 +19,17 @@ export interface HistogramThresholdOptions {
 /** Integer ranges wider than this are binned like float data (scikit-image would bincount them and run out of memory). */
 const MAX_INTEGER_BINS = 1 << 20;
 
-function checkGrey(volume: Volume, what: string): void {
+export function checkGrey(volume: Volume, what: string): void {
   if (volume === null || typeof volume !== "object" || !volume.data || !Array.isArray(volume.shape)) {
     throw new TomolyteError(ERROR_CODES.INVALID_ARGUMENT, `${what} needs a greyscale Volume {data, shape, spacing}`);
   }
   dtypeOf(volume.data);
+  if (isLabelVolume(volume)) {
+    throw new TomolyteError(
+      ERROR_CODES.INVALID_ARGUMENT,
+      `${what} needs the greyscale scan, but this is a label volume (it has a phase table: ${volume.phases.map((p) => p.name).join(", ")}); pass the grey values instead`,
+    );
+  }
   if (volume.data.length === 0) {
     throw new TomolyteError(ERROR_CODES.INVALID_ARGUMENT, `${what}: the volume is empty`);
   }

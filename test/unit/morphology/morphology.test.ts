@@ -112,6 +112,13 @@ for name in ["m0", "m1"]:
     expect(() => componentSizes(createVolume(new Float32Array([0.5, 1, 0, 0, 0, 0, 0, 0]), [2, 2, 2]))).toThrowError(/greyscale/);
     expect(() => removeSmall(v, {})).toThrowError(TomolyteError);
     expect(label(v).count).toBe(0);
+    // A greyscale float volume where a mask is expected: say so instead of labelling "non-zero".
+    const grey = createVolume(new Float32Array([0.2, 0.7, 0, 1, 0.5, 0.1, 0.9, 0.3]), [2, 2, 2]);
+    expect(() => label(grey)).toThrowError(/greyscale/);
+    expect(() => distanceTransform(grey)).toThrowError(/greyscale/);
+    expect(label(grey, { where: (x) => x > 0.4 }).count).toBeGreaterThan(0);
+    // A float 0/1 mask is fine: voxels 1, 2 and 7 touch only diagonally, so 3 components (6-connected).
+    expect(label(createVolume(new Float32Array([0, 1, 1, 0, 0, 0, 0, 1]), [2, 2, 2])).count).toBe(3);
   });
 });
 

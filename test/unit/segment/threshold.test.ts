@@ -77,5 +77,8 @@ for k in ["u8", "u8n", "u16", "f32", "f64"]:
     expect(multiOtsuThresholds(createVolume(new Uint8Array([1, 2, 2, 9]), [1, 1, 4]), { classes: 3 })).toEqual([1, 2]);
     expect(() => multiOtsuThresholds(two, { classes: 6 })).toThrowError(TomolyteError);
     expect(() => applyThresholds(two, [2, 1])).toThrowError(/ascending/);
+    // A label volume where the greyscale scan is expected (the reverse mistake).
+    const labels = applyThresholds(createVolume(u8, SHAPE), [100]);
+    expect(() => otsuThreshold(labels)).toThrowError(/label volume/);
   });
 });
