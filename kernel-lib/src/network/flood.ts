@@ -59,25 +59,41 @@ export function floodFromMarkers(
   const plane = ny * nx;
   let m = 0;
   for (let i = 0; i < n; i++) if (mask[i]) m++;
-  checkAllocation(n * 8 + m * 8, "the SNOW flooding queue", n);
-  // Ranks of the values among the distinct mask values.
-  const vals = new Float32Array(m);
-  for (let i = 0, k = 0; i < n; i++) if (mask[i]) vals[k++] = value[i];
-  vals.sort();
-  let d = 0;
-  for (let k = 0; k < m; k++) if (k === 0 || vals[k] !== vals[d - 1]) vals[d++] = vals[k];
-  const distinct = vals.subarray(0, d);
-  const rank = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
+  checkAllocation(n * 12 + m * 16, "the SNOW flooding queue", n);
+  // Ranks of the values among the distinct mask values: an LSD radix sort (two 16-bit
+  // passes) of order-preserving integer keys of the float32 values, then one walk.
+  const f32 = new Float32Array(1);
+  const u32 = new Uint32Array(f32.buffer);
+  let keys = new Uint32Array(m), idx = new Int32Array(m);
+  let keys2 = new Uint32Array(m), idx2 = new Int32Array(m);
+  for (let i = 0, k = 0; i < n; i++) {
     if (!mask[i]) continue;
-    const v = value[i];
-    let lo = 0, hi = d - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (distinct[mid] < v) lo = mid + 1; else hi = mid;
-    }
-    rank[i] = lo;
+    f32[0] = value[i] === 0 ? 0 : value[i]; // -0 and +0 are one value
+    const u = u32[0];
+    keys[k] = u & 0x80000000 ? ~u >>> 0 : (u | 0x80000000) >>> 0;
+    idx[k++] = i;
   }
+  const count = new Int32Array(65537);
+  for (let pass = 0; pass < 2; pass++) {
+    const shift = pass * 16;
+    count.fill(0);
+    for (let k = 0; k < m; k++) count[((keys[k] >>> shift) & 0xffff) + 1]++;
+    for (let c = 0; c < 65536; c++) count[c + 1] += count[c];
+    for (let k = 0; k < m; k++) {
+      const dst = count[(keys[k] >>> shift) & 0xffff]++;
+      keys2[dst] = keys[k];
+      idx2[dst] = idx[k];
+    }
+    [keys, keys2] = [keys2, keys];
+    [idx, idx2] = [idx2, idx];
+  }
+  const rank = new Int32Array(n);
+  let d = 0;
+  for (let k = 0; k < m; k++) {
+    if (k > 0 && keys[k] !== keys[k - 1]) d++;
+    rank[idx[k]] = d;
+  }
+  if (m > 0) d++;
   const head = new Int32Array(d).fill(-1);
   const tail = new Int32Array(d).fill(-1);
   const next = new Int32Array(n);
