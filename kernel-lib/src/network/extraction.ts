@@ -52,7 +52,10 @@ export function snow(labels: Volume, options: SnowOptions = {}): SnowResult {
   const shape = labels.shape as [number, number, number];
   const spacing = labels.spacing as [number, number, number];
   const n = labels.data.length;
-  checkAllocation(n * 24, "the SNOW extraction (distance map, smoothed copy, markers, regions, watershed queue)", n);
+  // Peak use, in bytes per voxel: distance map 4 + phase masks 1 each + smoothing 8 +
+  // peak flags 3 + markers 4 + negated map 4 + flood (ranks 4, links 4, labels 4, radix
+  // sort 16 per phase voxel) + regions 4.
+  checkAllocation(n * (52 + phases.length), "the SNOW extraction (distance map, smoothed copy, markers, flood queue, regions)", n);
   const report = (f: number) => options.onProgress?.(Math.min(1, Math.max(0, f)));
   report(0);
   const { dt, masks } = phaseDistance(labels, phases, options.signal);

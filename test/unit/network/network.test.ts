@@ -78,9 +78,28 @@ describe("snow on an inverted lattice of overlapping spheres", () => {
     let disc = 0;
     for (let y = -5; y <= 5; y++) for (let x = -5; x <= 5; x++) if (y * y + x * x <= 20.25) disc++;
     expect(disc).toBe(69);
+    // Outline of that disc of faces: point-to-outside edges, each one voxel (0.5 µm) long.
+    const inDisc = (y: number, x: number) => y * y + x * x <= 20.25;
+    let edges = 0;
+    for (let y = -5; y <= 5; y++) for (let x = -5; x <= 5; x++) {
+      if (!inDisc(y, x)) continue;
+      for (const [a, b] of [[1, 0], [-1, 0], [0, 1], [0, -1]]) if (!inDisc(y + a, x + b)) edges++;
+    }
+    // Pore walls: every pore-solid face belongs to exactly one pore's surface area.
+    let wallFaces = 0;
+    const at = (z: number, y: number, x: number) => lat.data[(z * n + y) * n + x];
+    for (let z = 0; z < n; z++) for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) {
+      if (z + 1 < n && (at(z, y, x) === PORE) !== (at(z + 1, y, x) === PORE)) wallFaces++;
+      if (y + 1 < n && (at(z, y, x) === PORE) !== (at(z, y + 1, x) === PORE)) wallFaces++;
+      if (x + 1 < n && (at(z, y, x) === PORE) !== (at(z, y, x + 1) === PORE)) wallFaces++;
+    }
+    let wall = 0;
+    for (let i = 0; i < P.count; i++) wall += P.surfaceArea_um2[i];
+    expect(wall).toBeCloseTo(wallFaces * sp * sp, 6);
     for (let t = 0; t < T.count; t++) {
       if (T.boundary[t]) continue;
       expect(T.area_um2[t]).toBeCloseTo(disc * sp * sp, 9);
+      expect(T.perimeter_um[t]).toBeCloseTo(edges * sp, 9);
       expect(T.directLength_um[t]).toBeCloseTo(cell * sp, 9);
       expect(T.inscribedDiameter_um[t]).toBeLessThan(P.inscribedDiameter_um[T.pore1[t]]);
       expect(T.conduitPore1_um[t] + T.conduitThroat_um[t] + T.conduitPore2_um[t]).toBeCloseTo(T.directLength_um[t], 9);
