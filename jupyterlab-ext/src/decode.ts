@@ -147,13 +147,17 @@ function checkTriple(v: unknown, name: string, integer: boolean): [number, numbe
   return [v[0], v[1], v[2]];
 }
 
-/**
- * Parses and decodes a volume bundle; any malformed field throws VolumePayloadError.
- * @example
- * const vol = decodeVolumeBundle(model.data["application/vnd.tomolyte.volume+json"]);
- * vol.data[(z * ny + y) * nx + x];
- */
-export function decodeVolumeBundle(raw: unknown): DecodedVolume {
+/** A validated bundle whose arrays are still encoded: the input of the sync and async decoders. */
+interface Plan {
+  b: Partial<VolumeMimeBundleV1>;
+  shape: [number, number, number];
+  spacing: [number, number, number];
+  dtype: DecodedVolume["dtype"];
+  /** Encoded fields to inflate: the data, then the labels when present. */
+  fields: { encoded: string; byteLength: number; what: string; dtype: string }[];
+}
+
+function plan(raw: unknown): Plan {
   let b = raw as Partial<VolumeMimeBundleV1>;
   if (typeof raw === "string") {
     try {
@@ -172,16 +176,7 @@ export function decodeVolumeBundle(raw: unknown): DecodedVolume {
   const count = shape[0] * shape[1] * shape[2];
   if (count > MAX_VOXELS) throw new VolumePayloadError(`${count} voxels exceed the viewer's limit of ${MAX_VOXELS}; downsample in the kernel`);
   if (typeof b.data !== "string") throw new VolumePayloadError("data must be a base64 string");
-  const data = typedView(inflateTo(b.data, count * BYTES[dtype], "data"), dtype);
-
-  let window: [number, number];
-  if (Array.isArray(b.window) && b.window.length === 2 && b.window.every((x) => typeof x === "number" && Number.isFinite(x))) {
-    window = [b.window[0], b.window[1]];
-  } else {
-    window = dataRange(data);
-  }
-
-  let labels: DecodedVolume["labels"];
+  const fields = [{ encoded: b.data, byteLength: count * BYTES[dtype], what: "data", dtype }];
   if (b.labels) {
     const l = b.labels;
     const ldt = l.dtype as string;
@@ -189,25 +184,101 @@ export function decodeVolumeBundle(raw: unknown): DecodedVolume {
       throw new VolumePayloadError(`labels.dtype must be uint8, uint16 or uint32, got ${JSON.stringify(ldt)}`);
     }
     if (typeof l.data !== "string") throw new VolumePayloadError("labels.data must be a base64 string");
-    const ldata = typedView(inflateTo(l.data, count * BYTES[ldt], "labels.data"), ldt) as LabelData;
+    fields.push({ encoded: l.data, byteLength: count * BYTES[ldt], what: "labels.data", dtype: ldt });
+  }
+  return { b, shape, spacing, dtype: dtype as DecodedVolume["dtype"], fields };
+}
+
+function finish(p: Plan, bytes: Uint8Array[]): DecodedVolume {
+  const { b } = p;
+  const data = typedView(bytes[0], p.dtype);
+  let window: [number, number];
+  if (Array.isArray(b.window) && b.window.length === 2 && b.window.every((x) => typeof x === "number" && Number.isFinite(x))) {
+    window = [b.window[0], b.window[1]];
+  } else {
+    window = dataRange(data);
+  }
+  let labels: DecodedVolume["labels"];
+  if (b.labels) {
     const phases: VolumeMimePhase[] = [];
-    for (const p of Array.isArray(l.phases) ? l.phases : []) {
-      if (p && typeof p.value === "number") {
-        phases.push({ value: p.value, name: String(p.name ?? p.value), color: String(p.color ?? "") });
+    for (const ph of Array.isArray(b.labels.phases) ? b.labels.phases : []) {
+      if (ph && typeof ph.value === "number") {
+        phases.push({ value: ph.value, name: String(ph.name ?? ph.value), color: String(ph.color ?? "") });
       }
     }
-    labels = { data: ldata, phases };
+    labels = { data: typedView(bytes[1], p.fields[1].dtype) as LabelData, phases };
   }
   return {
-    shape,
-    spacing,
-    dtype: dtype as DecodedVolume["dtype"],
+    shape: p.shape,
+    spacing: p.spacing,
+    dtype: p.dtype,
     data,
     window,
     labels,
     downsample: b.downsample,
     title: typeof b.title === "string" ? b.title : undefined,
   };
+}
+
+/**
+ * Parses and decodes a volume bundle; any malformed field throws VolumePayloadError.
+ * @example
+ * const vol = decodeVolumeBundle(model.data["application/vnd.tomolyte.volume+json"]);
+ * vol.data[(z * ny + y) * nx + x];
+ */
+export function decodeVolumeBundle(raw: unknown): DecodedVolume {
+  const p = plan(raw);
+  return finish(p, p.fields.map((f) => inflateTo(f.encoded, f.byteLength, f.what)));
+}
+
+type DecompressionStreamCtor = new (format: string) => TransformStream<Uint8Array, Uint8Array>;
+
+/** The platform's DecompressionStream (browsers, Node >= 18), looked up at run time. */
+function nativeDecompression(): DecompressionStreamCtor | undefined {
+  const g = globalThis as { DecompressionStream?: DecompressionStreamCtor; Blob?: unknown };
+  return typeof g.DecompressionStream === "function" && typeof g.Blob === "function" ? g.DecompressionStream : undefined;
+}
+
+/** Native raw-inflate into a buffer of the expected size; null when the size does not match. */
+async function inflateNative(Ctor: DecompressionStreamCtor, packed: Uint8Array, byteLength: number): Promise<Uint8Array | null> {
+  const out = new Uint8Array(byteLength);
+  const stream = (new Blob([packed as BlobPart]).stream() as ReadableStream<Uint8Array>).pipeThrough(new Ctor("deflate-raw"));
+  const reader = stream.getReader();
+  let offset = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (offset + value.byteLength > byteLength) {
+      await reader.cancel();
+      return null;
+    }
+    out.set(value, offset);
+    offset += value.byteLength;
+  }
+  return offset === byteLength ? out : null;
+}
+
+/**
+ * As decodeVolumeBundle, but inflating with the browser's native DecompressionStream
+ * ("deflate-raw", off the JavaScript thread) where there is one. On any failure it decodes
+ * again with fflate, which gives the precise error.
+ * @example const vol = await decodeVolumeBundleAsync(model.data[VOLUME_MIME_TYPE]);
+ */
+export async function decodeVolumeBundleAsync(raw: unknown): Promise<DecodedVolume> {
+  const p = plan(raw);
+  const Ctor = nativeDecompression();
+  if (!Ctor) return decodeVolumeBundle(raw);
+  try {
+    const bytes: Uint8Array[] = [];
+    for (const f of p.fields) {
+      const got = await inflateNative(Ctor, base64ToBytes(f.encoded), f.byteLength);
+      if (!got) return decodeVolumeBundle(raw);
+      bytes.push(got);
+    }
+    return finish(p, bytes);
+  } catch {
+    return decodeVolumeBundle(raw);
+  }
 }
 
 /** [min, max] of the finite values (NaN and ±Infinity skipped); [0, 1] when there are none. */

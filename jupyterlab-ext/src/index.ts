@@ -6,7 +6,7 @@ import type { IRenderMime } from "@jupyterlab/rendermime-interfaces";
 import { VOLUME_MIME_TYPE } from "./decode";
 import { VolumeView } from "./widget";
 
-export { VOLUME_MIME_TYPE, decodeVolumeBundle, VolumePayloadError } from "./decode";
+export { VOLUME_MIME_TYPE, decodeVolumeBundle, decodeVolumeBundleAsync, VolumePayloadError } from "./decode";
 export type { DecodedVolume } from "./decode";
 export { windowToGrey, greySlice, composeRgba, parseColor, phaseColors } from "./render";
 export { VolumeView } from "./widget";

@@ -4,7 +4,8 @@
  *
  * Test hooks (stable): the root has class `tomolyte-volume-view` and data-testid
  * `tomolyte-volume`, and mirrors its state in `data-z`, `data-window-lo`, `data-window-hi`,
- * `data-opacity`, `data-rendered` (a counter bumped after every redraw). Controls carry
+ * `data-opacity`, `data-rendered` (a counter bumped after every redraw), and its timings
+ * `data-decode-ms` (payload -> typed arrays) and `data-draw-ms` (last redraw). Controls carry
  * data-testid `tomolyte-canvas`, `tomolyte-z-slider`, `tomolyte-window-lo`,
  * `tomolyte-window-hi`, `tomolyte-window-reset`, `tomolyte-opacity`, `tomolyte-overlay-toggle`.
  *
@@ -13,7 +14,7 @@
  */
 import { Widget } from "@lumino/widgets";
 import type { IRenderMime } from "@jupyterlab/rendermime-interfaces";
-import { decodeVolumeBundle, DecodedVolume, VOLUME_MIME_TYPE, VolumePayloadError } from "./decode";
+import { decodeVolumeBundleAsync, DecodedVolume, VOLUME_MIME_TYPE, VolumePayloadError } from "./decode";
 import { buildGreyLut, composeRgba, greySlice, phaseColors, RGB } from "./render";
 
 /** Longest side, in CSS pixels, the slice is scaled to by default. */
@@ -32,6 +33,30 @@ function formatNumber(v: number): string {
   return a !== 0 && (a < 1e-3 || a >= 1e6) ? v.toExponential(4) : String(+v.toPrecision(6));
 }
 
+/** Root node -> view, for the shared key listener. */
+const VIEWS = new WeakMap<Element, VolumeView>();
+let keyInterceptorInstalled = false;
+
+/**
+ * One keydown listener in the capture phase on window: it runs before Lumino's listener on
+ * document, so keys meant for a focused viewer are not taken by JupyterLab's shortcuts.
+ */
+function installKeyInterceptor(): void {
+  if (keyInterceptorInstalled || typeof window === "undefined") return;
+  keyInterceptorInstalled = true;
+  window.addEventListener(
+    "keydown",
+    (e) => {
+      const target = e.target;
+      if (!(target instanceof Element)) return;
+      const root = target.closest(".tomolyte-volume-view");
+      const view = root ? VIEWS.get(root) : undefined;
+      view?.handleKey(e);
+    },
+    true,
+  );
+}
+
 export class VolumeView extends Widget implements IRenderMime.IRenderer {
   private vol: DecodedVolume | null = null;
   private z = 0;
@@ -45,6 +70,7 @@ export class VolumeView extends Widget implements IRenderMime.IRenderer {
   private grey = new Uint8Array(0);
   private image: ImageData | null = null;
   private pending = 0;
+  private applyWindowInputs: () => void = () => undefined;
 
   private readonly canvas: HTMLCanvasElement;
   private readonly ctx: CanvasRenderingContext2D;
@@ -113,12 +139,9 @@ export class VolumeView extends Widget implements IRenderMime.IRenderer {
       const hi = Number(this.hiInput.value);
       if (this.loInput.value !== "" && this.hiInput.value !== "" && Number.isFinite(lo) && Number.isFinite(hi)) this.setWindow(lo, hi);
     };
-    for (const input of [this.loInput, this.hiInput]) {
-      input.addEventListener("change", onWindow);
-      input.addEventListener("keydown", (e) => {
-        if (e.key === "Enter") onWindow();
-      });
-    }
+    this.applyWindowInputs = onWindow;
+    this.loInput.addEventListener("change", onWindow);
+    this.hiInput.addEventListener("change", onWindow);
     reset.addEventListener("click", () => this.vol && this.setWindow(this.vol.window[0], this.vol.window[1]));
     this.overlayToggle.addEventListener("change", () => {
       this.overlayOn = this.overlayToggle.checked;
@@ -128,7 +151,11 @@ export class VolumeView extends Widget implements IRenderMime.IRenderer {
       this.opacity = Number(this.opacitySlider.value);
       this.schedule();
     });
-    root.addEventListener("keydown", (e) => this.onKey(e));
+    installKeyInterceptor();
+    VIEWS.set(root, this);
+    // A click on the image focuses the viewer (after the notebook has focused the cell on
+    // mousedown), so the arrow keys step through slices.
+    stage.addEventListener("click", () => this.node.focus({ preventScroll: true }));
     this.canvas.addEventListener("mousemove", (e) => this.onHover(e));
     this.canvas.addEventListener("mouseleave", () => (this.readout.textContent = ""));
   }
@@ -136,7 +163,9 @@ export class VolumeView extends Widget implements IRenderMime.IRenderer {
   /** IRenderMime.IRenderer: called with each (new) output model. */
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
     try {
-      const vol = decodeVolumeBundle(model.data[this.mimeType]);
+      const t0 = performance.now();
+      const vol = await decodeVolumeBundleAsync(model.data[this.mimeType]);
+      this.node.dataset.decodeMs = (performance.now() - t0).toFixed(2);
       this.errorEl.hidden = true;
       this.load(vol);
     } catch (e) {
@@ -241,6 +270,7 @@ export class VolumeView extends Widget implements IRenderMime.IRenderer {
   private draw(): void {
     const vol = this.vol;
     if (!vol || !this.image) return;
+    const t0 = performance.now();
     const [, ny, nx] = vol.shape;
     greySlice(vol.data, vol.dtype, vol.shape, this.z, this.lo, this.hi, this.grey, this.lut);
     const overlay =
@@ -257,25 +287,35 @@ export class VolumeView extends Widget implements IRenderMime.IRenderer {
     d.windowHi = String(this.hi);
     d.opacity = String(this.opacity);
     d.overlay = String(!!overlay);
+    d.drawMs = (performance.now() - t0).toFixed(3);
     d.rendered = String(++this.renderCount);
   }
 
-  private onKey(e: KeyboardEvent): void {
-    if (e.target instanceof HTMLInputElement) {
-      // Keys typed into the viewer's own controls are theirs, not JupyterLab's shortcuts
-      // (Shift-Enter and the like still reach the notebook).
-      if (!e.shiftKey && !e.ctrlKey && !e.metaKey && !e.altKey && e.key !== "Escape") e.stopPropagation();
-      return;
+  /**
+   * Keys pressed while focus is inside this viewer (called from the capture-phase listener,
+   * before JupyterLab's shortcuts see them). Returns true when the key was the viewer's.
+   */
+  handleKey(e: KeyboardEvent): boolean {
+    const t = e.target;
+    if (e.ctrlKey || e.metaKey || e.altKey || e.key === "Escape") return false;
+    if (t instanceof HTMLInputElement) {
+      // The controls' own keys (typing, arrows on the sliders): their default actions run,
+      // JupyterLab's notebook shortcuts (ArrowUp = previous cell, ...) do not.
+      if (e.key === "Enter" && t.type === "number") this.applyWindowInputs();
+      if (e.key === "Enter" && e.shiftKey) return false; // Shift-Enter still runs the cell
+      e.stopPropagation();
+      return true;
     }
-    if (!this.vol) return;
+    if (!this.vol) return false;
     const step = e.shiftKey ? 10 : 1;
     if (e.key === "ArrowUp" || e.key === "PageUp" || e.key === "ArrowRight") this.setZ(this.z + step);
     else if (e.key === "ArrowDown" || e.key === "PageDown" || e.key === "ArrowLeft") this.setZ(this.z - step);
     else if (e.key === "Home") this.setZ(0);
     else if (e.key === "End") this.setZ(this.vol.shape[0] - 1);
-    else return;
+    else return false;
     e.preventDefault();
-    e.stopPropagation(); // keep JupyterLab's notebook shortcuts from also acting
+    e.stopPropagation();
+    return true;
   }
 
   private onHover(e: MouseEvent): void {

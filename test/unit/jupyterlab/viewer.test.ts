@@ -8,6 +8,7 @@ import { createVolume, labelVolume, volumeBundle, VOLUME_MIME } from "../../../k
 import {
   base64ToBytes,
   decodeVolumeBundle,
+  decodeVolumeBundleAsync,
   VOLUME_MIME_TYPE,
   VolumePayloadError,
 } from "../../../jupyterlab-ext/src/decode";
@@ -113,6 +114,25 @@ describe("decodeVolumeBundle", () => {
     }
     expect(() => decodeVolumeBundle("{")).toThrowError(/not JSON/);
     expect(() => decodeVolumeBundle(null)).toThrowError(/not an object/);
+  });
+
+  it("decodes the same through the native DecompressionStream path, and reports the same errors", async () => {
+    expect(typeof (globalThis as { DecompressionStream?: unknown }).DecompressionStream).toBe("function");
+    const r = rng(5);
+    const data = Uint16Array.from({ length: 6 * 7 * 8 }, () => Math.floor(r() * 4000));
+    const labels = labelVolume(createVolume(Uint8Array.from(data, (v) => (v > 2000 ? 2 : 1)), [6, 7, 8], [1, 1, 1]), [
+      { value: 1, name: "a", color: "#112233" },
+      { value: 2, name: "b", color: "#445566" },
+    ]);
+    for (const bundle of [volumeBundle(createVolume(data, [6, 7, 8], [1, 1, 1])), volumeBundle(labels)]) {
+      const sync = decodeVolumeBundle(bundle);
+      const native = await decodeVolumeBundleAsync(bundle);
+      expect(Array.from(native.data)).toEqual(Array.from(sync.data));
+      expect(native.labels && Array.from(native.labels.data)).toEqual(sync.labels && Array.from(sync.labels.data));
+    }
+    const bad = { ...volumeBundle(createVolume(data, [6, 7, 8], [1, 1, 1])), shape: [6, 7, 9] };
+    await expect(decodeVolumeBundleAsync(bad)).rejects.toThrowError(/expected 756 bytes after inflating, got 672/);
+    await expect(decodeVolumeBundleAsync({ ...bad, data: "AAAA" })).rejects.toThrowError(VolumePayloadError);
   });
 
   it("decodes base64 like Node's Buffer", () => {
