@@ -59,7 +59,7 @@ export function floodFromMarkers(
   const plane = ny * nx;
   let m = 0;
   for (let i = 0; i < n; i++) if (mask[i]) m++;
-  checkAllocation(n * 12 + m * 16, "the SNOW flooding queue", n);
+  checkAllocation(n * 12 + m * 24, "the SNOW flooding queue", n);
   // Ranks of the values among the distinct mask values: an LSD radix sort (two 16-bit
   // passes) of order-preserving integer keys of the float32 values, then one walk.
   const f32 = new Float32Array(1);
@@ -94,15 +94,15 @@ export function floodFromMarkers(
     rank[idx[k]] = d;
   }
   if (m > 0) d++;
-  const head = new Int32Array(d).fill(-1);
-  const tail = new Int32Array(d).fill(-1);
+  // Head and tail of bucket r side by side (ht[2r], ht[2r + 1]): one cache line per push.
+  const ht = new Int32Array(2 * d).fill(-1);
   const next = new Int32Array(n);
   const bits = new BucketBits(d);
   const push = (i: number) => {
-    const r = rank[i];
+    const r2 = 2 * rank[i];
     next[i] = -1;
-    if (head[r] < 0) { head[r] = i; bits.set(r); } else next[tail[r]] = i;
-    tail[r] = i;
+    if (ht[r2] < 0) { ht[r2] = i; bits.set(r2 >> 1); } else next[ht[r2 + 1]] = i;
+    ht[r2 + 1] = i;
   };
   const out = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
@@ -111,9 +111,10 @@ export function floodFromMarkers(
   let cur = bits.next(0);
   let popped = 0;
   while (cur >= 0) {
-    const i = head[cur];
-    head[cur] = next[i];
-    if (head[cur] < 0) { bits.clear(cur); tail[cur] = -1; }
+    const i = ht[2 * cur];
+    const nx2 = next[i];
+    ht[2 * cur] = nx2;
+    if (nx2 < 0) { bits.clear(cur); ht[2 * cur + 1] = -1; }
     if ((++popped & 0xfffff) === 0) throwIfAborted(signal);
     const l = out[i];
     const z = (i / plane) | 0;
@@ -129,7 +130,7 @@ export function floodFromMarkers(
     if (y < ny - 1) { const j = i + nx; if (out[j] === 0 && mask[j]) { out[j] = l; push(j); if (rank[j] < lowest) lowest = rank[j]; } }
     if (z > 0) { const j = i - plane; if (out[j] === 0 && mask[j]) { out[j] = l; push(j); if (rank[j] < lowest) lowest = rank[j]; } }
     if (z < nz - 1) { const j = i + plane; if (out[j] === 0 && mask[j]) { out[j] = l; push(j); if (rank[j] < lowest) lowest = rank[j]; } }
-    cur = head[lowest] >= 0 ? lowest : bits.next(lowest);
+    cur = ht[2 * lowest] >= 0 ? lowest : bits.next(lowest);
   }
   return out;
 }
