@@ -105,25 +105,29 @@ async function detailed(argv) {
     lib.tortuosity(lib.crop(v, { z: [0, 24], y: [0, 24], x: [0, 24] }), { phase: 0 });
     for (const method of opt.methods) {
       if (method === "scipy") {
-        const script = `import json, time\nimport numpy as np\n${PEER_SETUP}\nt0 = time.perf_counter()\nr = peer_tau(${n}, 1e-4)\nr["ms"] = (time.perf_counter() - t0) * 1000\nprint(json.dumps(r))`;
+        const script = `import json, time\nimport numpy as np\n${PEER_SETUP}\nt0 = time.perf_counter()\nc0 = time.process_time()\nr = peer_tau(${n}, 1e-4)\nr["ms"] = (time.perf_counter() - t0) * 1000\nr["cpuMs"] = (time.process_time() - c0) * 1000\nprint(json.dumps(r))`;
         const p = spawnSync("/usr/bin/python3", ["-c", script], { encoding: "utf8", maxBuffer: 1 << 26 });
         if (p.status !== 0) { rows.push({ n, method, error: p.stderr.trim().split("\n").pop() }); continue; }
         const r = JSON.parse(p.stdout.trim().split("\n").pop());
-        rows.push({ n, method: "scipy cg+jacobi (rtol 1e-4)", tau: r.tau, iterations: r.iterations, ms: r.ms, bytesPerVoxel: null });
+        rows.push({ n, method: "scipy cg+jacobi (rtol 1e-4)", tau: r.tau, iterations: r.iterations, ms: r.ms, cpuMs: r.cpuMs, bytesPerVoxel: null });
       } else {
         const t0 = performance.now();
+        const c0 = process.cpuUsage();
         const r = lib.tortuosity(v, { phase: 0, axis: "z", method, tolerance: opt.tol, maxIterations: 100000 });
         const ms = performance.now() - t0;
-        rows.push({ n, method: `${method} (tol ${opt.tol})`, tau: r.tortuosityFactor, iterations: r.iterations, ms, bytesPerVoxel: r.solverBytes / n ** 3, converged: r.converged });
+        const c1 = process.cpuUsage(c0);
+        // CPU time of this (single-threaded) process: what the wall time would be on an idle core.
+        const cpuMs = (c1.user + c1.system) / 1000;
+        rows.push({ n, method: `${method} (tol ${opt.tol})`, tau: r.tortuosityFactor, iterations: r.iterations, ms, cpuMs, bytesPerVoxel: r.solverBytes / n ** 3, converged: r.converged });
       }
       const last = rows[rows.length - 1];
-      console.error(`[tortuosity bench] ${n}³ ${last.method}: τ ${last.tau?.toFixed(5)}, ${last.iterations} it, ${(last.ms / 1000).toFixed(2)} s`);
+      console.error(`[tortuosity bench] ${n}³ ${last.method}: τ ${last.tau?.toFixed(5)}, ${last.iterations} it, ${(last.ms / 1000).toFixed(2)} s wall, ${((last.cpuMs ?? NaN) / 1000).toFixed(2)} s CPU`);
     }
   }
-  console.log("| size | solver | τ | iterations | time s | solver bytes/voxel |");
-  console.log("|---|---|---|---|---|---|");
+  console.log("| size | solver | τ | iterations | wall s | CPU s | solver bytes/voxel |");
+  console.log("|---|---|---|---|---|---|---|");
   for (const r of rows) {
-    console.log(`| ${r.n}³ | ${r.method} | ${r.tau?.toFixed(5) ?? r.error} | ${r.iterations ?? "-"} | ${r.ms ? (r.ms / 1000).toFixed(2) : "-"} | ${r.bytesPerVoxel ? r.bytesPerVoxel.toFixed(1) : "-"} |`);
+    console.log(`| ${r.n}³ | ${r.method} | ${r.tau?.toFixed(5) ?? r.error} | ${r.iterations ?? "-"} | ${r.ms ? (r.ms / 1000).toFixed(2) : "-"} | ${r.cpuMs ? (r.cpuMs / 1000).toFixed(2) : "-"} | ${r.bytesPerVoxel ? r.bytesPerVoxel.toFixed(1) : "-"} |`);
   }
 }
 

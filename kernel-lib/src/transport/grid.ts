@@ -47,9 +47,10 @@ export function sliceGeometry(L: { nz: number; ny: number; nx: number; axis: 0 |
   return { na: shape[a], sa: strides[a], nb: shape[b], sb: strides[b], nc: shape[c], sc: strides[c] };
 }
 
-/** y = A x (the full operator, Dirichlet faces included). */
-export function applyA(L: Level, X: Float64Array, Y: Float64Array): void {
+/** y = A x (the full operator, Dirichlet faces included); returns x·y, which CG needs, for free. */
+export function applyA(L: Level, X: Float64Array, Y: Float64Array): number {
   const { nz, ny, nx, gx, gy, gz } = L;
+  let xy = 0;
   for (let z = 0; z < nz; z++) {
     const zm = z === 0 ? nz - 1 : z - 1;
     const zp = z === nz - 1 ? 0 : z + 1;
@@ -72,9 +73,11 @@ export function applyA(L: Level, X: Float64Array, Y: Float64Array): void {
         const gu = gy[i];
         const gb = gz[izm + x];
         const gf = gz[i];
-        Y[i] =
+        const yi =
           gl * (xi - X[l]) + gr * (xi - X[r]) + gd * (xi - X[iym + x]) + gu * (xi - X[iyp + x]) +
           gb * (xi - X[izm + x]) + gf * (xi - X[izp + x]);
+        Y[i] = yi;
+        xy += xi * yi;
       }
     }
   }
@@ -85,10 +88,14 @@ export function applyA(L: Level, X: Float64Array, Y: Float64Array): void {
     for (let v = 0; v < nc; v++) {
       const s = u * nc + v;
       const i = u * sb + v * sc;
-      Y[i] += bLo[s] * X[i];
-      Y[i + last] += bHi[s] * X[i + last];
+      const a = bLo[s] * X[i];
+      const b = bHi[s] * X[i + last];
+      Y[i] += a;
+      Y[i + last] += b;
+      xy += a * X[i] + b * X[i + last];
     }
   }
+  return xy;
 }
 
 /**
@@ -264,17 +271,21 @@ export function finishLevel(
   gx: Float32Array, gy: Float32Array, gz: Float32Array, bLo: Float64Array, bHi: Float64Array,
 ): Level {
   const n = nz * ny * nx;
+  // The diagonal is built in invD itself and inverted in place: no temporary array.
   const invD = new Float64Array(n);
   const L: Level = { nz, ny, nx, n, axis, gx, gy, gz, invD, bLo, bHi };
-  const diag = diagonal(L);
-  for (let i = 0; i < n; i++) invD[i] = diag[i] > 0 ? 1 / diag[i] : 0;
+  diagonal(L, invD);
+  for (let i = 0; i < n; i++) {
+    const d = invD[i];
+    invD[i] = d > 0 ? 1 / d : 0;
+  }
   return L;
 }
 
 /** The diagonal of A (Float64), from the faces; used at setup and by the coarse direct solver. */
-export function diagonal(L: Level): Float64Array {
+export function diagonal(L: Level, out?: Float64Array): Float64Array {
   const { nz, ny, nx, gx, gy, gz } = L;
-  const d = new Float64Array(L.n);
+  const d = out ?? new Float64Array(L.n);
   for (let z = 0; z < nz; z++) {
     const zm = z === 0 ? nz - 1 : z - 1;
     for (let y = 0; y < ny; y++) {

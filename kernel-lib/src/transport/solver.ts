@@ -121,6 +121,23 @@ function dot(a: Float64Array, b: Float64Array): number {
   return s;
 }
 
+/** x += αp, r -= αq; returns r·r. Small functions so the JIT optimises the loops at once. */
+function stepXR(X: Float64Array, R: Float64Array, P: Float64Array, Q: Float64Array, alpha: number): number {
+  let rr = 0;
+  for (let i = 0; i < X.length; i++) {
+    X[i] += alpha * P[i];
+    const r = R[i] - alpha * Q[i];
+    R[i] = r;
+    rr += r * r;
+  }
+  return rr;
+}
+
+/** p = z + βp. */
+function stepP(P: Float64Array, Z: Float64Array, beta: number): void {
+  for (let i = 0; i < P.length; i++) P[i] = Z[i] + beta * P[i];
+}
+
 function relativeResidual(L: Level, X: Float64Array, B: Float64Array, work: Float64Array): number {
   applyA(L, X, work);
   let rr = 0;
@@ -242,8 +259,7 @@ export function solvePCG(L: Level, B: Float64Array, X: Float64Array, ctl: SolveC
   let rnorm = Math.sqrt(dot(R, R)) / bnorm;
   while (!converged && it < ctl.maxIterations) {
     throwIfAborted(ctl.signal);
-    applyA(L, P, Z);
-    const pq = dot(P, Z);
+    const pq = applyA(L, P, Z);
     if (!(pq > 0)) {
       // p = 0: the residual vanished (e.g. the straight-line start was exact). Check again: the
       // flux has not changed since the last check, so the criterion decides on the spread alone.
@@ -251,13 +267,7 @@ export function solvePCG(L: Level, B: Float64Array, X: Float64Array, ctl: SolveC
       break;
     }
     const alpha = rz / pq;
-    let rr = 0;
-    for (let i = 0; i < n; i++) {
-      X[i] += alpha * P[i];
-      const r = R[i] - alpha * Z[i];
-      R[i] = r;
-      rr += r * r;
-    }
+    const rr = stepXR(X, R, P, Z, alpha);
     it++;
     rnorm = Math.sqrt(rr) / bnorm;
     converged = conv.check(X, it);
@@ -266,7 +276,7 @@ export function solvePCG(L: Level, B: Float64Array, X: Float64Array, ctl: SolveC
     const rzNew = dot(R, Z);
     const beta = rzNew / rz;
     rz = rzNew;
-    for (let i = 0; i < n; i++) P[i] = Z[i] + beta * P[i];
+    stepP(P, Z, beta);
   }
   const residual = relativeResidual(L, X, B, Z);
   void rnorm;

@@ -134,15 +134,18 @@ function periodicRoots(comps: Uint32Array, count: number, shape: readonly number
   for (let a = 0; a < 3; a++) {
     if (a === axis || shape[a] < 2) continue;
     const last = (shape[a] - 1) * strides[a];
-    for (let i = 0; i < nz * ny * nx; i++) {
-      // i on the first plane of axis a: its coordinate along a is 0.
-      if (Math.floor(i / strides[a]) % shape[a] !== 0) continue;
-      const p = comps[i];
-      const q = comps[i + last];
-      if (p === 0 || q === 0) continue;
-      const rp = find(p);
-      const rq = find(q);
-      if (rp !== rq) parent[Math.max(rp, rq)] = Math.min(rp, rq);
+    // Walk the first plane normal to a (coordinates u, v along the two other axes).
+    const [b, c] = a === 0 ? [1, 2] : a === 1 ? [0, 2] : [0, 1];
+    for (let u = 0; u < shape[b]; u++) {
+      for (let v = 0; v < shape[c]; v++) {
+        const i = u * strides[b] + v * strides[c];
+        const p = comps[i];
+        const q = comps[i + last];
+        if (p === 0 || q === 0) continue;
+        const rp = find(p);
+        const rq = find(q);
+        if (rp !== rq) parent[Math.max(rp, rq)] = Math.min(rp, rq);
+      }
     }
   }
   for (let l = 0; l <= count; l++) parent[l] = find(l);
