@@ -15,6 +15,12 @@ export interface FeatureSpec {
 
 export const DEFAULT_SIGMAS: readonly number[] = [0.7, 1.6, 3.5];
 
+/**
+ * Names of the features a spec computes, in the order of the stack.
+ *
+ * @example
+ * featureNames({ sigmas: [1] }) // ["raw", "gaussian(1)", "dog(1)", ...] (8 names)
+ */
 export function featureNames(spec: FeatureSpec): string[] {
   const out = ["raw"];
   for (const s of spec.sigmas) {

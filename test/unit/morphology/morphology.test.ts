@@ -112,6 +112,10 @@ for name in ["m0", "m1"]:
     expect(() => componentSizes(createVolume(new Float32Array([0.5, 1, 0, 0, 0, 0, 0, 0]), [2, 2, 2]))).toThrowError(/greyscale/);
     expect(() => removeSmall(v, {})).toThrowError(TomolyteError);
     expect(label(v).count).toBe(0);
+    const ac = new AbortController();
+    ac.abort();
+    expect(() => label(v, { signal: ac.signal })).toThrowError(/cancelled/);
+    expect(() => distanceTransform(v, { signal: ac.signal })).toThrowError(/cancelled/);
     // A greyscale float volume where a mask is expected: say so instead of labelling "non-zero".
     const grey = createVolume(new Float32Array([0.2, 0.7, 0, 1, 0.5, 0.1, 0.9, 0.3]), [2, 2, 2]);
     expect(() => label(grey)).toThrowError(/greyscale/);

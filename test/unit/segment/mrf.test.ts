@@ -30,6 +30,18 @@ describe("Markov random field segmentation", () => {
     expect(ml.iterations).toBe(1);
   });
 
+  it("stops with CANCELLED when aborted", () => {
+    const p = threePhasePhantom(43, 16, [60, 110, 160], 22);
+    const ac = new AbortController();
+    ac.abort();
+    try {
+      segmentMrf(p.grey, { signal: ac.signal });
+      throw new Error("not cancelled");
+    } catch (e) {
+      expect((e as TomolyteError).code).toBe("CANCELLED");
+    }
+  });
+
   it("explains bad input", () => {
     const flat = createVolume(new Uint8Array(27).fill(3), [3, 3, 3]);
     expect(() => segmentMrf(flat, { classes: 2 })).toThrowError(TomolyteError);
