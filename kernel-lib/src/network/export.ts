@@ -191,3 +191,64 @@ export function networkToVTP(network: PoreNetwork): string {
   s += `      </CellData>\n    </Piece>\n  </PolyData>\n</VTKFile>\n`;
   return s;
 }
+
+/** A short description of a network, e.g. for the CLI's JSON output. */
+export interface NetworkSummary {
+  readonly pores: number;
+  readonly throats: number;
+  readonly boundaryPores: number;
+  readonly boundaryThroats: number;
+  /** Mean number of throats per internal pore (boundary throats included). */
+  readonly meanCoordination: number;
+  readonly medianPoreInscribedDiameter_um: number;
+  readonly medianThroatInscribedDiameter_um: number;
+  readonly totalPoreVolume_um3: number;
+  readonly porosity: number;
+  readonly phases: readonly number[];
+  readonly shape: readonly [number, number, number];
+  readonly spacing_um: readonly [number, number, number];
+}
+
+function median(a: number[]): number {
+  if (a.length === 0) return NaN;
+  a.sort((p, q) => p - q);
+  const h = a.length >> 1;
+  return a.length % 2 ? a[h] : (a[h - 1] + a[h]) / 2;
+}
+
+/**
+ * Counts and typical sizes of a network (internal pores and throats; boundary ones counted apart).
+ *
+ * @example
+ * console.log(JSON.stringify(networkSummary(network)));
+ */
+export function networkSummary(network: PoreNetwork): NetworkSummary {
+  check(network);
+  const P = network.pores, T = network.throats;
+  const dp: number[] = [], dt: number[] = [];
+  let bp = 0, bt = 0, vol = 0, ends = 0;
+  for (let i = 0; i < P.count; i++) {
+    if (P.boundary[i]) { bp++; continue; }
+    dp.push(P.inscribedDiameter_um[i]);
+    vol += P.volume_um3[i];
+  }
+  for (let t = 0; t < T.count; t++) {
+    ends += (P.boundary[T.pore1[t]] ? 0 : 1) + (P.boundary[T.pore2[t]] ? 0 : 1);
+    if (T.boundary[t]) { bt++; continue; }
+    dt.push(T.inscribedDiameter_um[t]);
+  }
+  return {
+    pores: P.count - bp,
+    throats: T.count - bt,
+    boundaryPores: bp,
+    boundaryThroats: bt,
+    meanCoordination: dp.length > 0 ? ends / dp.length : 0,
+    medianPoreInscribedDiameter_um: median(dp),
+    medianThroatInscribedDiameter_um: median(dt),
+    totalPoreVolume_um3: vol,
+    porosity: network.porosity,
+    phases: network.phases,
+    shape: network.shape,
+    spacing_um: network.spacing_um,
+  };
+}

@@ -22,4 +22,14 @@ export {
   networkDiffusion,
   networkPermeability,
 } from "./solve";
-export { type OpenPNMDict, toOpenPNM, networkToJSON, networkToCSV, networkToVTP, poreColumns, throatColumns } from "./export";
+export {
+  type OpenPNMDict,
+  type NetworkSummary,
+  toOpenPNM,
+  networkToJSON,
+  networkToCSV,
+  networkToVTP,
+  poreColumns,
+  throatColumns,
+  networkSummary,
+} from "./export";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   TomolyteError, createVolume, networkDiffusion, networkPermeability, networkToCSV, networkToJSON, networkToVTP,
-  poreColumns, snow, throatColumns, toOpenPNM, toTable, tortuosity, type PoreNetwork,
+  networkSummary, poreColumns, snow, throatColumns, toOpenPNM, toTable, tortuosity, type PoreNetwork,
 } from "../../../kernel-lib/src";
 import { runPython } from "../../helpers/python";
 import { PORE, beads, blobs, rotateX, sphereLattice, tube } from "./shapes";
@@ -104,6 +104,13 @@ describe("snow on an inverted lattice of overlapping spheres", () => {
       expect(T.inscribedDiameter_um[t]).toBeLessThan(P.inscribedDiameter_um[T.pore1[t]]);
       expect(T.conduitPore1_um[t] + T.conduitThroat_um[t] + T.conduitPore2_um[t]).toBeCloseTo(T.directLength_um[t], 9);
     }
+  });
+
+  it("summarises: 64 pores, 144 throats, coordination (144·2 + 96) / 64 = 6", () => {
+    const s = networkSummary(net);
+    expect(s).toMatchObject({ pores: 64, throats: 144, boundaryPores: 96, boundaryThroats: 96 });
+    expect(s.meanCoordination).toBe(6);
+    expect(s.medianPoreInscribedDiameter_um).toBeCloseTo(net.pores.inscribedDiameter_um[0], 12);
   });
 
   it("adds one boundary pore per face patch, labelled with its face", () => {
@@ -358,6 +365,22 @@ describe("errors", () => {
     expect(() => snow(v, { phase: 0, sigmaVoxels: -1 })).toThrowError(/sigmaVoxels/);
     expect(() => networkDiffusion(snow(v, { phase: 0 }).network, { model: "bogus" as never })).toThrowError(/model/);
   });
+  it("copes with an absent phase and a single slice", () => {
+    const none = snow(v, { phase: 7 });
+    expect(none.network.pores.count).toBe(0);
+    const d = networkDiffusion(none.network);
+    expect(d.percolating).toBe(false);
+    expect(d.tortuosityFactor).toBe(Infinity);
+    // One slice (nz = 1): a 2D disc of pore in solid is one pore with no z faces.
+    const slab = new Uint8Array(15 * 15).fill(1);
+    for (let y = 0; y < 15; y++) for (let x = 0; x < 15; x++) if ((y - 7) ** 2 + (x - 7) ** 2 <= 16) slab[y * 15 + x] = 0;
+    const s2 = snow(createVolume(slab, [1, 15, 15], [1, 0.5, 0.5]), { phase: 0 });
+    expect(internalCount(s2.network)).toEqual({ pores: 1, throats: 0 });
+    // Both z faces are the slice itself: boundary pores on z− and z+ only.
+    expect(s2.network.pores.count).toBe(3);
+    expect(networkDiffusion(s2.network, { axis: "z" }).percolating).toBe(true);
+  });
+
   it("stops when the signal is aborted", () => {
     const ac = new AbortController();
     ac.abort();
