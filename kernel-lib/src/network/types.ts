@@ -1,7 +1,7 @@
 import type { Face } from "../morphology";
 
 /**
- * Pores as columns (one entry per pore; plain typed arrays, so `toTable(pores)`
+ * Pores as columns (one entry per pore, plain typed arrays; `toTable(poreColumns(network))`
  * makes an arquero table). Coordinates are in µm with x the fastest voxel axis,
  * measured from the volume's outer corner: voxel (z, y, x) has its centre at
  * ((x + ½)·dx, (y + ½)·dy, (z + ½)·dz). Boundary pores come after the internal ones.
