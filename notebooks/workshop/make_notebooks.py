@@ -2,7 +2,7 @@
 answers) and notebooks/workshop/solutions/NN-*.ipynb (the same notebooks, answers
 filled in), from the single definition below, so the two never drift apart.
 
-usage: /usr/bin/python3 notebooks/workshop/make_notebooks.py
+usage: /usr/bin/python3 notebooks/workshop/make_notebooks.py [--out DIR]
 
 Edit the cells here, not in the .ipynb files (test/integration/workshop.test.ts
 checks that exercises and solutions differ only in their answer cells). Cells:
@@ -17,6 +17,7 @@ Notebooks are stored without outputs.
 """
 import json
 import os
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -467,6 +468,95 @@ t.show(t.toTable((["z", "y", "x"] as const).map((a) => ({
 lets it conduct at 10 % of the pore diffusivity. How much does τ drop?"""),
 ]
 
+# ---------------------------------------------------------------------------
+NOTEBOOKS["06-networks"] = setup(
+    "Workshop 6: pore networks",
+    f"""A pore network model replaces the pore space by pores (nodes: bulges of the space) joined by throats
+(edges: the constrictions between them). tomolyte extracts one with SNOW (Gostick 2017, the algorithm behind
+PoreSpy's `snow2`): a watershed of the distance map splits the pore space into regions, each a pore; regions
+that touch share a throat. Networks are small (hundreds of pores instead of millions of voxels) and carry sizes
+that models of transport and wetting need.
+
+{HOW}""",
+) + [
+    code("""const electrode = t.crop(await t.read("DATA/taufactor_electrode_labels_128.tif"), { z: [32, 96], y: [32, 96], x: [32, 96] });
+const { network, regions, steps } = t.snow(electrode, { phase: 0 });
+const pores = network.pores, throats = network.throats;
+console.log(`${pores.count} pores (boundary pores included), ${throats.count} throats; SNOW steps:`, steps);
+t.show(t.sliceFigure(regions, { title: "SNOW regions in the middle z slice (one value per pore)" }));"""),
+    md("""### Exercise 1: internal pores
+
+Besides the pores found inside the volume, SNOW adds a *boundary pore* on each face of the volume wherever a
+pore touches it (`pores.boundary[i] === 1`), so that transport can enter and leave. Count the internal pores (the
+others) as `internalPores`."""),
+    answer("internalPores",
+           "const internalPores = undefined as any; // TODO: count i with pores.boundary[i] === 0",
+           """let internalPores = 0;
+for (let i = 0; i < pores.count; i++) if (pores.boundary[i] === 0) internalPores++;"""),
+    check("internalPores", """check("internalPores", internalPores, (v) => Number.isInteger(v) && v > 0 && v <= pores.count,
+  `a count of pores: a whole number between 1 and pores.count (${pores.count}).`);
+let maxRegion = 0;
+for (let i = 0; i < regions.data.length; i++) if (regions.data[i] > maxRegion) maxRegion = regions.data[i];
+check("internalPores", internalPores, (v) => v !== pores.count,
+  "that is every pore; leave out the boundary pores (pores.boundary[i] === 1).");
+check("internalPores", internalPores, (v) => v === maxRegion,
+  "each internal pore is one region of the watershed (labels 1..N in regions); count the pores whose boundary flag is 0.");
+passed("internalPores", internalPores);"""),
+    md("""### Exercise 2: coordination number
+
+The coordination number of a pore is how many throats it has. Compute the mean coordination number of the
+internal pores (throats to boundary pores count too) as `meanCoordination`. Each throat joins `throats.pore1[k]`
+and `throats.pore2[k]`."""),
+    answer("meanCoordination",
+           "const meanCoordination = undefined as any; // TODO: count throats per pore, average over the internal pores",
+           """const coordination = new Float64Array(pores.count);
+for (let k = 0; k < throats.count; k++) { coordination[throats.pore1[k]]++; coordination[throats.pore2[k]]++; }
+let coordinationSum = 0;
+for (let i = 0; i < pores.count; i++) if (pores.boundary[i] === 0) coordinationSum += coordination[i];
+const meanCoordination = coordinationSum / internalPores;"""),
+    check("meanCoordination", """check("meanCoordination", meanCoordination, (v) => typeof v === "number" && v > 0 && v < pores.count,
+  "a mean number of throats per pore: positive, and below the number of pores.");
+check("meanCoordination", meanCoordination, (v) => Math.abs(v - (2 * throats.count) / pores.count) > 1e-9 || internalPores === pores.count,
+  "that is the mean over all pores (2 × throats / pores), boundary pores included; average over the internal pores only.");
+const degree = new Map<number, number>();
+for (let k = 0; k < throats.count; k++) for (const p of [throats.pore1[k], throats.pore2[k]]) degree.set(p, (degree.get(p) ?? 0) + 1);
+let degreeSum = 0, internalCount = 0;
+for (let i = 0; i < pores.count; i++) if (!pores.boundary[i]) { degreeSum += degree.get(i) ?? 0; internalCount++; }
+check("meanCoordination", meanCoordination, (v) => Math.abs(v - degreeSum / internalCount) < 1e-9,
+  "each throat adds 1 to the count of throats.pore1[k] and 1 to that of throats.pore2[k]; then average over the pores with boundary 0.");
+passed("meanCoordination", meanCoordination);"""),
+    code("""const coordinationOfPore = new Float64Array(pores.count);
+for (let k = 0; k < throats.count; k++) { coordinationOfPore[throats.pore1[k]]++; coordinationOfPore[throats.pore2[k]]++; }
+const internalIndex = Array.from({ length: pores.count }, (_, i) => i).filter((i) => !pores.boundary[i]);
+t.show(t.scatterFigure(
+  [{ name: "internal pores", x: internalIndex.map((i) => pores.inscribedDiameter_um[i]), y: internalIndex.map((i) => coordinationOfPore[i]) }],
+  { x: ["inscribed diameter", "µm"], y: ["coordination number"], title: "bigger pores have more neighbours" },
+));"""),
+    md("""### Exercise 3: diffusion through the network
+
+`t.networkDiffusion(network, { axis: "z" })` solves diffusion from the boundary pores on the z = 0 face to those
+on the far face, with a conductance per pore–throat–pore conduit. Store the network's tortuosity factor as
+`tauNetwork`, then compare it with the voxel solve below."""),
+    answer("tauNetwork",
+           "const tauNetwork = undefined as any; // TODO: t.networkDiffusion(network, { axis: \"z\" }).tortuosityFactor",
+           "const tauNetwork = t.networkDiffusion(network, { axis: \"z\" }).tortuosityFactor;"),
+    check("tauNetwork", """const diffusion = t.networkDiffusion(network, { axis: "z" });
+check("tauNetwork", tauNetwork, (v) => typeof v === "number" && v >= 1,
+  "a tortuosity factor is a number ≥ 1: take tortuosityFactor, not effectiveDiffusivityRatio.");
+check("tauNetwork", tauNetwork, (v) => Math.abs(v - diffusion.porosity / diffusion.effectiveDiffusivityRatio) < 1e-9 * v,
+  "along z: t.networkDiffusion(network, { axis: \\"z\\" }).tortuosityFactor (= porosity / (D_eff/D)).");
+passed("tauNetwork", tauNetwork);
+const voxelTau = t.tortuosity(electrode, { phase: 0, axis: "z" }).tortuosityFactor;
+console.log(`tortuosity factor along z: network ${tauNetwork.toFixed(2)}, voxel solve ${voxelTau.toFixed(2)}`);"""),
+    md("""The network gives a larger τ than the voxel solve on the same pores: its conduits idealise each pore and
+throat as spheres and cylinders of the inscribed diameters, which underestimates how much electrolyte a throat
+passes. Network models need calibrating against a voxel solve (or experiment) before their absolute numbers are
+used; their strength is speed and the per-pore detail.
+
+**Going further.** `t.toOpenPNM(network)` gives OpenPNM's dictionary (`pore.coords`, `throat.conns`, ...) to
+continue in Python; `t.networkPermeability` solves Stokes flow through the same network."""),
+]
+
 
 def render(cells, solution, data):
     out = []
@@ -505,9 +595,11 @@ def render(cells, solution, data):
 
 
 def main():
-    os.makedirs(os.path.join(HERE, "solutions"), exist_ok=True)
+    # --out DIR writes elsewhere (the test compares that with the committed notebooks).
+    out = sys.argv[sys.argv.index("--out") + 1] if "--out" in sys.argv else HERE
+    os.makedirs(os.path.join(out, "solutions"), exist_ok=True)
     for name, cells in NOTEBOOKS.items():
-        for solution, folder, data in ((False, HERE, "../../data/samples"), (True, os.path.join(HERE, "solutions"), "../../../data/samples")):
+        for solution, folder, data in ((False, out, "../../data/samples"), (True, os.path.join(out, "solutions"), "../../../data/samples")):
             nb = render(cells, solution, data)
             with open(os.path.join(folder, name + ".ipynb"), "w", encoding="utf-8") as f:
                 json.dump(nb, f, indent=1, ensure_ascii=False)
