@@ -22,17 +22,18 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 CHECK_HELPER = r'''
-// The check cells call these. check() throws, with a hint, when an answer is missing or wrong.
+// The check cells call these. check() stops the cell, with a hint, when an answer is missing or wrong
+// (it throws a plain string, which the kernel prints without a stack trace).
 function describe(v: any): string {
   if (typeof v === "number") return String(+v.toPrecision(6));
   if (v && v.data && v.shape) return `a volume of shape [${v.shape.join(", ")}]`;
   try { return JSON.stringify(v); } catch (e) { return String(v); }
 }
 function check(name: string, value: any, ok: (v: any) => boolean, hint: string): void {
-  if (value === undefined) throw new Error(`✗ ${name} has no answer yet: replace \`undefined\` in the cell above. Hint: ${hint}`);
+  if (value === undefined) throw `✗ ${name} has no answer yet: replace \`undefined\` in the cell above. Hint: ${hint}`;
   let passed = false;
   try { passed = ok(value); } catch (e) { passed = false; }
-  if (!passed) throw new Error(`✗ ${name} = ${describe(value)} is not right yet. ${hint}`);
+  if (!passed) throw `✗ ${name} = ${describe(value)} is not right yet. ${hint}`;
 }
 function passed(name: string, value: any): void {
   console.log(`✓ ${name} = ${describe(value)}: correct`);
