@@ -21,6 +21,7 @@ export function windowToGrey(v: number, lo: number, hi: number): number {
 /**
  * For integer dtypes up to 16 bits, a lookup table from value (offset for signed types)
  * to grey; null for the others, which map per pixel.
+ * @example buildGreyLut("int8", -10, 10)!.lut[-10 + 128] // 0
  */
 export function buildGreyLut(dtype: DecodedVolume["dtype"], lo: number, hi: number): { lut: Uint8Array; offset: number } | null {
   let size: number;
@@ -50,7 +51,10 @@ export function buildGreyLut(dtype: DecodedVolume["dtype"], lo: number, hi: numb
   return { lut, offset };
 }
 
-/** Writes the grey levels of slice z (ny*nx values, x fastest) into `out`. */
+/**
+ * Writes the grey levels of slice z (ny*nx values, x fastest) into `out`.
+ * @example greySlice(vol.data, "uint8", vol.shape, 10, 0, 255, new Uint8Array(ny * nx))
+ */
 export function greySlice(
   data: VoxelData,
   dtype: DecodedVolume["dtype"],
@@ -107,7 +111,10 @@ export function parseColor(text: string): RGB | null {
   return null;
 }
 
-/** Phase colours resolved once per bundle: value -> RGB (in table order). */
+/**
+ * Phase colours resolved once per bundle: value -> RGB (in table order).
+ * @example phaseColors([{ value: 1, color: "#ff0000" }]).get(1) // [255, 0, 0]
+ */
 export function phaseColors(phases: readonly { value: number; color: string }[]): Map<number, RGB> {
   const map = new Map<number, RGB>();
   phases.forEach((p, i) => {
@@ -120,6 +127,8 @@ export function phaseColors(phases: readonly { value: number; color: string }[])
  * Composes an RGBA slice: grey levels, then for voxels whose label has a phase (and is
  * visible), `round(grey * (1 - a) + colour * a)` per channel. Labels without a phase
  * stay grey. Output pixels are opaque.
+ * @example
+ * composeRgba(grey, imageData.data, { labels, offset: z * ny * nx, colors: phaseColors(phases), opacity: 0.4 });
  */
 export function composeRgba(
   grey: Uint8Array,
