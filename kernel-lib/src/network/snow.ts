@@ -117,10 +117,15 @@ export function snowPartition(
   // 1. Light smoothing of the distance map (SciPy's gaussian_filter, mode reflect), zero off the phase.
   let b: Float32Array;
   if (sigma > 0) {
-    b = smoothFloat32(dt, shape, sigma, options.signal);
+    // This phase's own map: with several phases, `dt` also holds the others' values,
+    // which must not bleed into this phase's border voxels (0 there, as for one phase).
+    const own = new Float32Array(n);
+    for (let i = 0; i < n; i++) if (mask[i]) own[i] = dt[i];
+    b = smoothFloat32(own, shape, sigma, options.signal);
     for (let i = 0; i < n; i++) if (!mask[i]) b[i] = 0;
   } else {
-    b = new Float32Array(dt);
+    b = new Float32Array(n);
+    for (let i = 0; i < n; i++) if (mask[i]) b[i] = dt[i];
   }
   throwIfAborted(options.signal);
   // 2. Peaks: b equal to the maximum of b over a ball of radius rMax. A ball maximum
@@ -234,7 +239,8 @@ export function snowPartition(
     const m = kept[gi].length;
     const iz = Math.trunc(sz / m), iy = Math.trunc(sy / m), ix = Math.trunc(sx / m);
     cz[gi] = iz * spacing[0]; cy[gi] = iy * spacing[1]; cx[gi] = ix * spacing[2];
-    L[gi] = dt[(iz * ny + iy) * nx + ix] + gi * 1e-6 * Math.min(spacing[0], spacing[1], spacing[2]);
+    const ic = (iz * ny + iy) * nx + ix;
+    L[gi] = (mask[ic] ? dt[ic] : 0) + gi * 1e-6 * Math.min(spacing[0], spacing[1], spacing[2]);
   }
   const drop = new Uint8Array(G);
   if (G > 1) {
@@ -242,7 +248,6 @@ export function snowPartition(
     let maxL = 0;
     for (let gi = 0; gi < G; gi++) if (L[gi] > maxL) maxL = L[gi];
     const cell = Math.max(maxL, 1e-9);
-    const gz = Math.max(1, Math.ceil((nz * spacing[0]) / cell) + 1);
     const gy = Math.max(1, Math.ceil((ny * spacing[1]) / cell) + 1);
     const gx = Math.max(1, Math.ceil((nx * spacing[2]) / cell) + 1);
     const buckets = new Map<number, number[]>();
@@ -253,7 +258,6 @@ export function snowPartition(
       const list = buckets.get(key);
       if (list) list.push(gi); else buckets.set(key, [gi]);
     }
-    void gz;
     const drops: number[] = [];
     for (let gi = 0; gi < G; gi++) {
       const [a, c, e] = cellOf(gi);

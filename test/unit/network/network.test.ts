@@ -225,6 +225,16 @@ describe("several phases", () => {
     // Each phase's distance map ends at the other phase (as snow2): the centres are
     // 7 voxels from the first voxel of the other phase, so diameters are 2·7.
     for (let i = 0; i < 8; i++) expect(P.inscribedDiameter_um[i]).toBeCloseTo(14, 5);
+    // Each phase is partitioned as if alone: the regions equal those of single-phase runs,
+    // phase 2's labels following phase 0's.
+    const r0 = snow(v, { phase: 0 }).regions.data, r2 = snow(v, { phase: 2 }).regions.data;
+    const n0 = Math.max(...r0);
+    let wrong = 0;
+    for (let i = 0; i < d.length; i++) {
+      const want = d[i] === 0 ? r0[i] : d[i] === 2 ? r2[i] + n0 : 0;
+      if (res.regions.data[i] !== want) wrong++;
+    }
+    expect(wrong).toBe(0);
   });
 });
 
