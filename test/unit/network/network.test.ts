@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   TomolyteError, createVolume, networkDiffusion, networkPermeability, networkToCSV, networkToJSON, networkToVTP,
-  networkSummary, poreColumns, snow, throatColumns, toOpenPNM, toTable, tortuosity, type PoreNetwork,
+  networkFromRegions, networkSummary, poreColumns, snow, throatColumns, toOpenPNM, toTable, tortuosity, type PoreNetwork,
 } from "../../../kernel-lib/src";
 import { runPython } from "../../helpers/python";
 import { PORE, beads, blobs, rotateX, sphereLattice, tube } from "./shapes";
@@ -104,6 +104,13 @@ describe("snow on an inverted lattice of overlapping spheres", () => {
       expect(T.inscribedDiameter_um[t]).toBeLessThan(P.inscribedDiameter_um[T.pore1[t]]);
       expect(T.conduitPore1_um[t] + T.conduitThroat_um[t] + T.conduitPore2_um[t]).toBeCloseTo(T.directLength_um[t], 9);
     }
+  });
+
+  it("networkFromRegions on snow's own regions gives the same network", () => {
+    const again = networkFromRegions(res.regions, lat, { phase: PORE });
+    expect(again.pores.count).toBe(net.pores.count);
+    expect(Array.from(again.throats.area_um2)).toEqual(Array.from(net.throats.area_um2));
+    expect(Array.from(again.pores.inscribedDiameter_um)).toEqual(Array.from(net.pores.inscribedDiameter_um));
   });
 
   it("summarises: 64 pores, 144 throats, coordination (144·2 + 96) / 64 = 6", () => {
