@@ -86,6 +86,10 @@ describe("tortuosity: known answers", () => {
     expect(rx.percolating).toBe(false);
     expect(rx.removedFraction).toBe(1);
     expect(rx.message).toMatch(/does not connect/);
+    const all = tortuosity(v, { phase: 0, axis: "all", tolerance: 1e-8 });
+    expect(all.y.tortuosityFactor).toBe(Infinity);
+    expect(all.anisotropy.zOverX).toBe(0); // 1 / Infinity
+    expect(Math.abs(all.z.tortuosityFactor - 1)).toBeLessThan(1e-4);
     // A dead-end pocket on a channel carries no flux; an isolated pore is removed. Both count in ε.
     d[at(5, 1, 2)] = 0; // pocket beside channel (1,1)
     d[at(5, 4, 6)] = 0; // isolated
