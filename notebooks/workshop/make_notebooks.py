@@ -387,7 +387,7 @@ const cbdFacesPerVoxel = cbd.specificSurfaceAreaFaceCount_per_um * electrode.spa
 check("cbdFacesPerVoxel", cbdFacesPerVoxel, (v) => typeof v === "number" && v > 0,
   "cbdFacesPerVoxel should be a positive number.");
 check("cbdFacesPerVoxel", cbdFacesPerVoxel, (v) => Math.abs(v - published / 0.390625) > 1e-3,
-  "that is in µm⁻¹; voxel units are faces per voxel: multiply by the voxel size (0.390625 µm), do not divide.");
+  "that is the value in µm⁻¹; voxel units are faces per voxel: multiply it by the voxel size (0.390625 µm).");
 check("cbdFacesPerVoxel", cbdFacesPerVoxel, (v) => Math.abs(v - published) < 5e-5,
   `should agree with TauFactor's ${published} to the published digits: take the carbon-binder (value 170), the face-counting field, times 0.390625.`);
 passed("cbdFacesPerVoxel", cbdFacesPerVoxel);"""),
