@@ -193,7 +193,13 @@ describe("quickstart notebook in JupyterLab (Chromium)", () => {
     expect(errorsShown).toBe(0);
   }, 300_000);
 
+  /** Later tests need the outputs of the first: fail at once, not after a locator timeout. */
+  function requireOutputs(): void {
+    if (greyIndex < 0 || labelIndex < 0) throw new Error("the notebook produced no volume outputs (see the first test)");
+  }
+
   it("shows the sample: non-blank pixels, exact at zoom 1, that change with the slider", async () => {
+    requireOutputs();
     const view = page.locator(VIEW).nth(greyIndex);
     await view.scrollIntoViewIfNeeded();
     const b = bundles[greyIndex];
@@ -257,6 +263,7 @@ describe("quickstart notebook in JupyterLab (Chromium)", () => {
   }, 120_000);
 
   it("overlays the labels with the phase colours and the chosen opacity", async () => {
+    requireOutputs();
     const view = page.locator(VIEW).nth(labelIndex);
     await view.scrollIntoViewIfNeeded();
     const b = bundles[labelIndex];
