@@ -138,15 +138,30 @@ function stepP(P: Float64Array, Z: Float64Array, beta: number): void {
   for (let i = 0; i < P.length; i++) P[i] = Z[i] + beta * P[i];
 }
 
-function relativeResidual(L: Level, X: Float64Array, B: Float64Array, work: Float64Array): number {
-  applyA(L, X, work);
-  let rr = 0;
+/**
+ * Adds the right-hand side b (non-zero only on the inlet slice: Dirichlet conductance × 1)
+ * to V. b is never stored as a full array: it would cost 8 bytes per voxel.
+ */
+export function addInlet(L: Level, V: Float64Array): number {
+  const { nb, sb, nc, sc } = sliceGeometry(L);
   let bb = 0;
-  for (let i = 0; i < work.length; i++) {
-    const r = B[i] - work[i];
-    rr += r * r;
-    bb += B[i] * B[i];
+  for (let u = 0; u < nb; u++) {
+    for (let v = 0; v < nc; v++) {
+      const b = L.bLo[u * nc + v];
+      V[u * sb + v * sc] += b;
+      bb += b * b;
+    }
   }
+  return bb;
+}
+
+/** ||b - A x|| / ||b||; `work` is overwritten. */
+function relativeResidual(L: Level, X: Float64Array, work: Float64Array): number {
+  applyA(L, X, work);
+  for (let i = 0; i < work.length; i++) work[i] = -work[i];
+  const bb = addInlet(L, work);
+  let rr = 0;
+  for (let i = 0; i < work.length; i++) rr += work[i] * work[i];
   return bb > 0 ? Math.sqrt(rr / bb) : Math.sqrt(rr);
 }
 
@@ -233,7 +248,7 @@ export class Multigrid {
  * Preconditioned conjugate gradients. `precond` null = Jacobi (diagonal).
  * X holds the initial guess and receives the solution.
  */
-export function solvePCG(L: Level, B: Float64Array, X: Float64Array, ctl: SolveControl, mg: Multigrid | null): SolveOutcome {
+export function solvePCG(L: Level, X: Float64Array, ctl: SolveControl, mg: Multigrid | null): SolveOutcome {
   const n = L.n;
   const R = new Float64Array(n);
   const P = new Float64Array(n);
@@ -245,12 +260,8 @@ export function solvePCG(L: Level, B: Float64Array, X: Float64Array, ctl: SolveC
     else for (let i = 0; i < n; i++) Z[i] = invD[i] * R[i];
   };
   applyA(L, X, Z);
-  let bb = 0;
-  for (let i = 0; i < n; i++) {
-    R[i] = B[i] - Z[i];
-    bb += B[i] * B[i];
-  }
-  const bnorm = Math.sqrt(bb) || 1;
+  for (let i = 0; i < n; i++) R[i] = -Z[i];
+  const bnorm = Math.sqrt(addInlet(L, R)) || 1;
   precondition();
   P.set(Z);
   let rz = dot(R, Z);
@@ -278,7 +289,7 @@ export function solvePCG(L: Level, B: Float64Array, X: Float64Array, ctl: SolveC
     rz = rzNew;
     stepP(P, Z, beta);
   }
-  const residual = relativeResidual(L, X, B, Z);
+  const residual = relativeResidual(L, X, Z);
   void rnorm;
   return { iterations: it, converged, residual, flux: conv.flux, fluxSpread: conv.spread, history: conv.history };
 }
@@ -287,7 +298,9 @@ export function solvePCG(L: Level, B: Float64Array, X: Float64Array, ctl: SolveC
  * Red-black successive over-relaxation. The flux criterion is checked every
  * `checkEvery` iterations (one iteration = one red and one black half-sweep).
  */
-export function solveSOR(L: Level, B: Float64Array, X: Float64Array, ctl: SolveControl, omega: number, checkEvery = 10): SolveOutcome {
+export function solveSOR(L: Level, X: Float64Array, ctl: SolveControl, omega: number, checkEvery = 10): SolveOutcome {
+  const B = new Float64Array(L.n);
+  addInlet(L, B);
   const conv = new Convergence(L, ctl);
   let it = 0;
   let converged = conv.check(X, 0);
@@ -298,8 +311,7 @@ export function solveSOR(L: Level, B: Float64Array, X: Float64Array, ctl: SolveC
     it++;
     if (it % checkEvery === 0 || it === ctl.maxIterations) converged = conv.check(X, it);
   }
-  const work = new Float64Array(L.n);
-  const residual = relativeResidual(L, X, B, work);
+  const residual = relativeResidual(L, X, B); // B is no longer needed
   return { iterations: it, converged, residual, flux: conv.flux, fluxSpread: conv.spread, history: conv.history };
 }
 

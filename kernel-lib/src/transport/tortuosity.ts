@@ -154,7 +154,6 @@ function periodicRoots(comps: Uint32Array, count: number, shape: readonly number
 
 interface Prepared {
   level: Level;
-  b: Float64Array;
   x: Float64Array;
   volumeFraction: number;
   meanDiffusivity: number;
@@ -223,7 +222,7 @@ function prepare(volume: Volume, table: Map<number, number>, axis: 0 | 1 | 2, pe
   const kx = (dy * dz) / dx;
   const ky = (dz * dx) / dy;
   const kz = (dx * dy) / dz;
-  checkAllocation(n * (3 * 4 + 8 * 3), "the tortuosity operator and solution", n);
+  checkAllocation(n * (3 * 4 + 8 * 2), "the tortuosity operator and solution", n);
   const gx = new Float32Array(n);
   const gy = new Float32Array(n);
   const gz = new Float32Array(n);
@@ -254,7 +253,6 @@ function prepare(volume: Volume, table: Map<number, number>, axis: 0 | 1 | 2, pe
   const last = (shape[axis] - 1) * strides[axis];
   const bLo = new Float64Array(nb * nc);
   const bHi = new Float64Array(nb * nc);
-  const B = new Float64Array(n);
   for (let u = 0; u < nb; u++) {
     for (let v = 0; v < nc; v++) {
       const s = u * nc + v;
@@ -263,7 +261,6 @@ function prepare(volume: Volume, table: Map<number, number>, axis: 0 | 1 | 2, pe
       // Rounded like the Float32 interior faces, so a uniform block has an exactly linear solution.
       bLo[s] = 2 * Math.fround(ka * D[i]);
       bHi[s] = 2 * Math.fround(ka * D[i + last]);
-      B[i] = bLo[s]; // inlet concentration 1
     }
   }
   const level = finishLevel(nz, ny, nx, axis, gx, gy, gz, bLo, bHi);
@@ -282,7 +279,7 @@ function prepare(volume: Volume, table: Map<number, number>, axis: 0 | 1 | 2, pe
     }
   }
   return {
-    level, b: B, x: X, volumeFraction, meanDiffusivity,
+    level, x: X, volumeFraction, meanDiffusivity,
     removedFraction: conducting > 0 ? removed / conducting : 0, percolating,
   };
 }
@@ -337,15 +334,16 @@ function solveAxis(volume: Volume, options: TortuosityOptions, axis: Axis): Tort
   const ctl = { tolerance, maxIterations, signal: options.signal, onProgress: options.onProgress };
   const L = prep.level;
   let out: SolveOutcome;
-  let solverBytes = L.n * (3 * 4 + 8 * 3);
+  // Faces (3 × Float32), inverse diagonal and solution (Float64); the right-hand side lives on the inlet slice only.
+  let solverBytes = L.n * (3 * 4 + 8 * 2);
   if (method === "sor") {
     const omega = options.omega === undefined ? defaultOmega(L) : checkNumber("omega", options.omega, { min: 0, exclusiveMin: true, max: 2 });
     solverBytes += L.n * 8;
-    out = solveSOR(L, prep.b, prep.x, ctl, omega);
+    out = solveSOR(L, prep.x, ctl, omega);
   } else {
     const mg = method === "mg-pcg" ? new Multigrid(L) : null;
     solverBytes += L.n * 8 * 3 + (mg ? mg.coarseBytes : 0);
-    out = solvePCG(L, prep.b, prep.x, ctl, mg);
+    out = solvePCG(L, prep.x, ctl, mg);
   }
   let sum = 0;
   const sliceFlux = new Float64Array(out.flux.length);
