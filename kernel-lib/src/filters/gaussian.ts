@@ -32,6 +32,11 @@ export interface SeparableParams {
   mode: BoundaryMode;
   cval: number;
   outDType: DType;
+  /**
+   * Round to float32 after each axis pass, as SciPy does for a float32 array (it
+   * stores every 1D pass in the output array): set for float32 in and out.
+   */
+  float32Passes?: boolean;
 }
 
 /**
@@ -64,7 +69,8 @@ export function prepareGaussian(volume: Volume, options: GaussianOptions): Separ
   const cval = checkNumber("cval", options.cval ?? 0);
   // SciPy skips axes whose sigma is (almost) zero.
   const weights = sig.map((s) => (s > 1e-15 ? gaussianKernel1d(s, truncate) : [])) as [number[], number[], number[]];
-  return { weights, mode, cval, outDType: floatOutDType(inDType, options.dtype) };
+  const outDType = floatOutDType(inDType, options.dtype);
+  return { weights, mode, cval, outDType, float32Passes: inDType === "float32" && outDType === "float32" };
 }
 
 /**
@@ -124,6 +130,7 @@ export function separablePlanes(volume: Volume, p: SeparableParams, z0: number, 
         }
       }
     }
+    if (p.float32Passes && wz.length > 0) for (let i = 0; i < plane; i++) a[i] = Math.fround(a[i]);
     // y pass into b
     let cur = a;
     if (wy.length > 0) {
@@ -164,6 +171,7 @@ export function separablePlanes(volume: Volume, p: SeparableParams, z0: number, 
           }
         }
       }
+      if (p.float32Passes) for (let i = 0; i < plane; i++) b[i] = Math.fround(b[i]);
       cur = b;
     }
     // x pass, through a padded line, back into the free buffer
@@ -201,7 +209,8 @@ export function separablePlanes(volume: Volume, p: SeparableParams, z0: number, 
  * Gaussian filter, separable, with SciPy's kernel (truncated at `truncate`
  * standard deviations, radius int(truncate·σ + 0.5)) and boundary modes,
  * equal to `scipy.ndimage.gaussian_filter(v.astype(float), sigma, mode=..., truncate=...)`
- * within float rounding. Sigma in micrometres honours anisotropic spacing.
+ * within float rounding; a float32 volume with float32 output is rounded to float32
+ * after each axis, as `gaussian_filter` does on a float32 array. Sigma in micrometres honours anisotropic spacing.
  * Integer input gives float32 output (float64 input stays float64) unless
  * `dtype` asks for another type (integers are rounded and clipped).
  * Rejects NaN/Inf voxels (TomolyteError INVALID_ARGUMENT).

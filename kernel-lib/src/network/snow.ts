@@ -7,9 +7,8 @@
 import { ERROR_CODES, TomolyteError, checkNumber, throwIfAborted } from "../errors";
 import { type Volume, checkAllocation, createVolume, dtypeOf } from "../volume";
 import { distanceTransform } from "../morphology";
-import { gaussianKernel1d } from "../filters";
-import { indexMap } from "../filters/common";
-import { floodFromMarkers } from "./flood";
+import { gaussian } from "../filters";
+import { watershed } from "../segment";
 
 export interface SnowPartitionOptions {
   /** Gaussian smoothing of the distance map, in voxels (default 0.4, as snow2). 0 skips it. */
@@ -32,60 +31,6 @@ export interface SnowStepCounts {
   markers: number;
   /** Pieces of the phase that no marker reached (each becomes a region of its own). */
   orphans: number;
-}
-
-/**
- * @internal SciPy's `gaussian_filter(dt, sigma)` on a float32 map (mode reflect,
- * truncate 4, axes z, y, x in turn, each pass stored as float32 as SciPy does),
- * written for the short kernels SNOW uses: whole planes and rows at a time, which is
- * several times faster than the general filter on these sizes.
- */
-export function smoothFloat32(src: Float32Array, shape: readonly [number, number, number], sigma: number, signal?: AbortSignal): Float32Array {
-  const [nz, ny, nx] = shape;
-  const plane = ny * nx;
-  const w = gaussianKernel1d(sigma, 4);
-  const r = (w.length - 1) >> 1;
-  const a = new Float32Array(src);
-  const out = new Float32Array(src.length);
-  // z: out plane z = Σ w_k · a plane (z + k − r), reflected at the ends.
-  const mz = indexMap(nz, r, "reflect");
-  const acc = new Float64Array(plane);
-  for (let z = 0; z < nz; z++) {
-    if ((z & 15) === 0) throwIfAborted(signal);
-    acc.fill(0);
-    for (let k = 0; k < w.length; k++) {
-      const off = mz[z + k] * plane, wk = w[k];
-      for (let i = 0; i < plane; i++) acc[i] += wk * a[off + i];
-    }
-    out.set(acc, z * plane);
-  }
-  // y: rows within each plane.
-  const my = indexMap(ny, r, "reflect");
-  const row = new Float64Array(nx);
-  for (let z = 0; z < nz; z++) {
-    const base = z * plane;
-    for (let y = 0; y < ny; y++) {
-      row.fill(0);
-      for (let k = 0; k < w.length; k++) {
-        const off = base + my[y + k] * nx, wk = w[k];
-        for (let x = 0; x < nx; x++) row[x] += wk * out[off + x];
-      }
-      a.set(row, base + y * nx);
-    }
-  }
-  // x: along each row through a reflected line buffer.
-  const mx = indexMap(nx, r, "reflect");
-  const line = new Float64Array(nx + 2 * r);
-  for (let q = 0; q < nz * ny; q++) {
-    const base = q * nx;
-    for (let i = 0; i < line.length; i++) line[i] = a[base + mx[i]];
-    for (let x = 0; x < nx; x++) {
-      let s = 0;
-      for (let k = 0; k < w.length; k++) s += w[k] * line[x + k];
-      out[base + x] = s;
-    }
-  }
-  return out;
 }
 
 /** 26 neighbours as offsets. */
@@ -121,7 +66,7 @@ export function snowPartition(
     // which must not bleed into this phase's border voxels (0 there, as for one phase).
     const own = new Float32Array(n);
     for (let i = 0; i < n; i++) if (mask[i]) own[i] = dt[i];
-    b = smoothFloat32(own, shape, sigma, options.signal);
+    b = gaussian(createVolume(own, shape), { sigmaVoxels: sigma, mode: "reflect", dtype: "float32", signal: options.signal }).data as Float32Array;
     for (let i = 0; i < n; i++) if (!mask[i]) b[i] = 0;
   } else {
     b = new Float32Array(n);
@@ -291,7 +236,9 @@ export function snowPartition(
   if (nm > 0) {
     const neg = new Float32Array(n);
     for (let i = 0; i < n; i++) neg[i] = -b[i];
-    regions = floodFromMarkers(neg, markers, mask, shape, options.signal);
+    regions = watershed(createVolume(neg, shape), createVolume(markers, shape), {
+      connectivity: 6, mask: createVolume(mask, shape), signal: options.signal,
+    }).data;
   } else {
     regions = markers;
   }

@@ -1,5 +1,7 @@
 import { ERROR_CODES, TomolyteError, checkNumber, throwIfAborted } from "../errors";
 import { type Volume, checkAllocation, createVolume, dtypeOf } from "../volume";
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 import {
   type Connectivity, type ForegroundOptions, type LabelResult,
   distanceTransform, hMaxima, label, toMask,
@@ -15,91 +17,101 @@ export interface WatershedOptions {
   onProgress?: (fractionDone: number) => void;
 }
 
-/**
- * The flood's priority queue: one FIFO list per distinct grey value (linked
- * through `next`, one slot per voxel: a voxel enters at most once), and a
- * binary heap over the values whose list is not empty. Popping takes the
- * oldest voxel of the lowest value, which is exactly the (value, age) order of
- * scikit-image's heap, at O(1) per voxel plus O(log L) per value change.
- */
-class LevelQueue {
-  private readonly next: Int32Array;
-  private readonly ids = new Map<number, number>();
-  private head = new Int32Array(256);
-  private tail = new Int32Array(256);
-  private val = new Float64Array(256);
-  private heap = new Int32Array(256);
-  private heapSize = 0;
-  private levels = 0;
-  size = 0;
+/** Lowest set bit at or after `from` in a two-level bitset (one bit per grey level); -1 when none. */
+class LevelBits {
+  private readonly lo: Int32Array;
+  private readonly hi: Int32Array;
   constructor(n: number) {
-    this.next = new Int32Array(n);
+    this.lo = new Int32Array((n >>> 5) + 1);
+    this.hi = new Int32Array((this.lo.length >>> 5) + 1);
   }
-  push(value: number, index: number): void {
-    let id = this.ids.get(value);
-    if (id === undefined) {
-      id = this.levels++;
-      if (id >= this.head.length) this.grow();
-      this.ids.set(value, id);
-      this.val[id] = value;
-      this.head[id] = -1;
+  set(i: number): void {
+    const w = i >>> 5;
+    this.lo[w] |= 1 << (i & 31);
+    this.hi[w >>> 5] |= 1 << (w & 31);
+  }
+  clear(i: number): void {
+    const w = i >>> 5;
+    this.lo[w] &= ~(1 << (i & 31));
+    if (this.lo[w] === 0) this.hi[w >>> 5] &= ~(1 << (w & 31));
+  }
+  next(from: number): number {
+    const w = from >>> 5;
+    if (w >= this.lo.length) return -1;
+    const first = this.lo[w] & (-1 << (from & 31));
+    if (first !== 0) return (w << 5) + (31 - Math.clz32(first & -first));
+    const w2 = w + 1;
+    let h = w2 >>> 5;
+    if (h >= this.hi.length) return -1;
+    let hw = this.hi[h] & (-1 << (w2 & 31));
+    while (hw === 0) {
+      h++;
+      if (h >= this.hi.length) return -1;
+      hw = this.hi[h];
     }
-    this.next[index] = -1;
-    if (this.head[id] < 0) {
-      this.head[id] = index;
-      this.tail[id] = index;
-      this.heapPush(id);
+    const wi = (h << 5) + (31 - Math.clz32(hw & -hw));
+    const lw = this.lo[wi];
+    return (wi << 5) + (31 - Math.clz32(lw & -lw));
+  }
+}
+
+/**
+ * Rank of each voxel's value among the distinct values of the flooded voxels
+ * (0 = lowest), written into `rank`; returns the number of distinct values.
+ * The keys are order-preserving unsigned integers of the values (the float32
+ * bits for float32 images, the float64 bits as two words otherwise; every
+ * integer dtype converts to float64 exactly), sorted by an LSD radix sort in
+ * 16-bit passes: O(n), where a comparison sort or heap would cost O(n log n).
+ */
+function rankValues(img: ArrayLike<number>, mask: ArrayLike<number> | undefined, n: number, m: number, rank: Int32Array): number {
+  const wide = !(img instanceof Float32Array);
+  let hi = new Uint32Array(m), lo = wide ? new Uint32Array(m) : hi, idx = new Int32Array(m);
+  let hi2 = new Uint32Array(m), lo2 = wide ? new Uint32Array(m) : hi2, idx2 = new Int32Array(m);
+  const f32 = new Float32Array(1), u32 = new Uint32Array(f32.buffer);
+  const f64 = new Float64Array(1), w32 = new Uint32Array(f64.buffer);
+  const H = LITTLE_ENDIAN ? 1 : 0;
+  for (let i = 0, k = 0; i < n; i++) {
+    if (mask && !mask[i]) continue;
+    const v = img[i];
+    if (wide) {
+      f64[0] = v === 0 ? 0 : v; // -0 and +0 are one value
+      const h = w32[H], l = w32[1 - H];
+      // Negative: flip all bits (larger magnitude sorts lower); positive: set the sign bit.
+      if (h & 0x80000000) { hi[k] = ~h >>> 0; lo[k] = ~l >>> 0; } else { hi[k] = (h | 0x80000000) >>> 0; lo[k] = l; }
     } else {
-      this.next[this.tail[id]] = index;
-      this.tail[id] = index;
+      f32[0] = v === 0 ? 0 : v;
+      const u = u32[0];
+      hi[k] = u & 0x80000000 ? ~u >>> 0 : (u | 0x80000000) >>> 0;
     }
-    this.size++;
+    idx[k++] = i;
   }
-  pop(): number {
-    const id = this.heap[0];
-    const i = this.head[id];
-    const nx = this.next[i];
-    this.head[id] = nx;
-    if (nx < 0) this.heapPop();
-    this.size--;
-    return i;
-  }
-  private grow(): void {
-    const m = this.head.length * 2;
-    const h = new Int32Array(m); h.set(this.head); this.head = h;
-    const t = new Int32Array(m); t.set(this.tail); this.tail = t;
-    const v = new Float64Array(m); v.set(this.val); this.val = v;
-    const q = new Int32Array(m); q.set(this.heap); this.heap = q;
-  }
-  private heapPush(id: number): void {
-    const heap = this.heap, val = this.val;
-    const x = val[id];
-    let i = this.heapSize++;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (val[heap[p]] <= x) break;
-      heap[i] = heap[p];
-      i = p;
+  const count = new Int32Array(65537);
+  // Low word first (wide keys), then the high word: a stable LSD sort by (hi, lo).
+  const words = wide ? 2 : 1;
+  for (let wd = 0; wd < words; wd++) {
+    for (let pass = 0; pass < 2; pass++) {
+      const shift = pass * 16;
+      const key = wide && wd === 0 ? lo : hi;
+      count.fill(0);
+      for (let k = 0; k < m; k++) count[((key[k] >>> shift) & 0xffff) + 1]++;
+      for (let c = 0; c < 65536; c++) count[c + 1] += count[c];
+      for (let k = 0; k < m; k++) {
+        const dst = count[(key[k] >>> shift) & 0xffff]++;
+        hi2[dst] = hi[k];
+        if (wide) lo2[dst] = lo[k];
+        idx2[dst] = idx[k];
+      }
+      [hi, hi2] = [hi2, hi];
+      if (wide) [lo, lo2] = [lo2, lo]; else { lo = hi; lo2 = hi2; }
+      [idx, idx2] = [idx2, idx];
     }
-    heap[i] = id;
   }
-  private heapPop(): void {
-    const heap = this.heap, val = this.val;
-    const n = --this.heapSize;
-    if (n === 0) return;
-    const last = heap[n];
-    const x = val[last];
-    let i = 0;
-    for (;;) {
-      let c = 2 * i + 1;
-      if (c >= n) break;
-      if (c + 1 < n && val[heap[c + 1]] < val[heap[c]]) c++;
-      if (x <= val[heap[c]]) break;
-      heap[i] = heap[c];
-      i = c;
-    }
-    heap[i] = last;
+  let d = 0;
+  for (let k = 0; k < m; k++) {
+    if (k > 0 && (hi[k] !== hi[k - 1] || lo[k] !== lo[k - 1])) d++;
+    rank[idx[k]] = d;
   }
+  return m > 0 ? d + 1 : 0;
 }
 
 /**
@@ -131,58 +143,101 @@ export function watershed(image: Volume, markers: Volume | LabelResult, options:
   if (conn !== 6 && conn !== 18 && conn !== 26) {
     throw new TomolyteError(ERROR_CODES.INVALID_ARGUMENT, `connectivity must be 6, 18 or 26, got ${String(conn)}`);
   }
+  const img = image.data;
   let mask: ArrayLike<number> | undefined;
   if (options.mask) {
     if (options.mask.data.length !== n) throw new TomolyteError(ERROR_CODES.SHAPE_MISMATCH, "mask must have the image's shape");
     mask = options.mask.data;
   }
-  checkAllocation(n * 8, "the watershed labels and queue", n);
+  let m = n;
+  if (mask) {
+    m = 0;
+    for (let i = 0; i < n; i++) if (mask[i]) m++;
+  }
+  // labels 4 + ranks 4 + FIFO links 4 per voxel; radix keys, indices and their copies per flooded voxel.
+  checkAllocation(n * 12 + m * (img instanceof Float32Array ? 16 : 24), "the watershed labels and queue", n);
   const [nz, ny, nx] = image.shape;
   const out = new Uint32Array(n);
-  const img = image.data;
   let seeds = 0;
   for (let i = 0; i < n; i++) {
-    const m = mk.data[i];
-    if (m < 0) throw new TomolyteError(ERROR_CODES.INVALID_ARGUMENT, "markers must be non-negative labels");
-    if (m !== 0 && (!mask || mask[i])) {
-      out[i] = m;
+    const v = mk.data[i];
+    if (v < 0) throw new TomolyteError(ERROR_CODES.INVALID_ARGUMENT, "markers must be non-negative labels");
+    if (v !== 0 && (!mask || mask[i])) {
+      out[i] = v;
       seeds++;
     }
   }
   if (seeds === 0) {
     throw new TomolyteError(ERROR_CODES.INVALID_ARGUMENT, "watershed needs at least one marker voxel (non-zero) inside the mask");
   }
-  const q = new LevelQueue(n);
   for (let i = 0; i < n; i++) {
     if (img[i] !== img[i]) throw new TomolyteError(ERROR_CODES.INVALID_ARGUMENT, `watershed: the image has NaN at voxel ${i}; replace NaN first`);
-    if (out[i] !== 0) q.push(+img[i], i);
   }
+  // The queue: one FIFO list per grey level (rank), linked through `next` (a voxel
+  // enters at most once), and a bitset of the non-empty levels. Popping the oldest
+  // voxel of the lowest level is scikit-image's (value, age) heap order, at O(1) per
+  // voxel; no heap, which matters on smoothed maps where almost all values differ.
+  const rank = new Int32Array(n);
+  const levels = rankValues(img, mask, n, m, rank);
+  throwIfAborted(options.signal);
+  const ht = new Int32Array(2 * levels).fill(-1); // head, tail of level r at 2r, 2r + 1
+  const next = new Int32Array(n);
+  const bits = new LevelBits(levels);
+  let lowest = levels;
+  const push = (j: number): void => {
+    const r = rank[j];
+    const r2 = 2 * r;
+    next[j] = -1;
+    if (ht[r2] < 0) { ht[r2] = j; bits.set(r); } else next[ht[r2 + 1]] = j;
+    ht[r2 + 1] = j;
+    if (r < lowest) lowest = r;
+  };
+  for (let i = 0; i < n; i++) if (out[i] !== 0) push(i);
   const { dz, dy, dx, off } = neighbourTable(image.shape, conn);
   const K = off.length;
   const plane = ny * nx;
+  const six = conn === 6;
   let popped = 0;
-  while (q.size > 0) {
-    const i = q.pop();
+  let cur = bits.next(0);
+  while (cur >= 0) {
+    const i = ht[2 * cur];
+    const nxt = next[i];
+    ht[2 * cur] = nxt;
+    if (nxt < 0) { bits.clear(cur); ht[2 * cur + 1] = -1; }
     if ((++popped & 0xfffff) === 0) {
       throwIfAborted(options.signal);
-      options.onProgress?.(Math.min(1, popped / n));
+      options.onProgress?.(Math.min(1, popped / m));
     }
+    lowest = cur;
     const z = (i / plane) | 0;
     const r = i - z * plane;
     const y = (r / nx) | 0;
     const x = r - y * nx;
     const l = out[i];
-    const interior = z > 0 && z < nz - 1 && y > 0 && y < ny - 1 && x > 0 && x < nx - 1;
-    for (let k = 0; k < K; k++) {
-      if (!interior) {
-        const zz = z + dz[k], yy = y + dy[k], xx = x + dx[k];
-        if (zz < 0 || zz >= nz || yy < 0 || yy >= ny || xx < 0 || xx >= nx) continue;
+    if (six) {
+      // Unrolled 6-neighbourhood, in the neighbour table's (scikit-image's) order: z−, y−, x−, x+, y+, z+.
+      let j: number;
+      if (z > 0) { j = i - plane; if (out[j] === 0 && (!mask || mask[j])) { out[j] = l; push(j); } }
+      if (y > 0) { j = i - nx; if (out[j] === 0 && (!mask || mask[j])) { out[j] = l; push(j); } }
+      if (x > 0) { j = i - 1; if (out[j] === 0 && (!mask || mask[j])) { out[j] = l; push(j); } }
+      if (x < nx - 1) { j = i + 1; if (out[j] === 0 && (!mask || mask[j])) { out[j] = l; push(j); } }
+      if (y < ny - 1) { j = i + nx; if (out[j] === 0 && (!mask || mask[j])) { out[j] = l; push(j); } }
+      if (z < nz - 1) { j = i + plane; if (out[j] === 0 && (!mask || mask[j])) { out[j] = l; push(j); } }
+    } else {
+      const interior = z > 0 && z < nz - 1 && y > 0 && y < ny - 1 && x > 0 && x < nx - 1;
+      for (let k = 0; k < K; k++) {
+        if (!interior) {
+          const zz = z + dz[k], yy = y + dy[k], xx = x + dx[k];
+          if (zz < 0 || zz >= nz || yy < 0 || yy >= ny || xx < 0 || xx >= nx) continue;
+        }
+        const j = i + off[k];
+        if (out[j] !== 0 || (mask && !mask[j])) continue;
+        out[j] = l;
+        push(j);
       }
-      const j = i + off[k];
-      if (out[j] !== 0 || (mask && !mask[j])) continue;
-      out[j] = l;
-      q.push(+img[j], j);
     }
+    // A neighbour may sit below the current level (scikit-image pops it next too).
+    cur = ht[2 * lowest] >= 0 ? lowest : bits.next(lowest);
   }
   options.onProgress?.(1);
   return createVolume(out, image.shape, image.spacing);
