@@ -3,15 +3,13 @@
  * extension), optionally another dtype. Never overwrites its input, even with
  * --force; the io writer writes to a temp file and renames it (atomic).
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { type Command, Option } from "commander";
-import { ERROR_CODES, TomolyteError } from "../../errors";
-import { type Compression, readInfo, readWithMetadata, write } from "../../io";
+import { type Compression, write } from "../../io";
 import { type DType, type Volume, astype, volumeDType } from "../../volume";
 import type { CliContext, CommonOptions } from "../context";
 import { parseDType, withCommonOptions } from "../options";
 import type { CliCommand } from "../program";
+import { checkOutput, readVolume } from "./common";
 import { formatBytesShort, formatTriple, spacingSourceText } from "./format";
 
 interface ConvertOptions extends CommonOptions {
@@ -19,31 +17,6 @@ interface ConvertOptions extends CommonOptions {
   dtype?: DType;
   rescale?: boolean;
   compression?: Compression;
-}
-
-/** The same file, following symlinks and hard links; false when either is missing. */
-function sameFile(a: string, b: string): boolean {
-  if (path.resolve(a) === path.resolve(b)) return true;
-  try {
-    const sa = fs.statSync(a);
-    const sb = fs.statSync(b);
-    return sa.dev === sb.dev && sa.ino === sb.ino;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Paths the writer will create for `out`: the file itself, plus the data file
- * beside a MetaImage header (.raw, or .zraw when compressed).
- */
-function outputPaths(out: string): string[] {
-  const paths = [out];
-  if (/\.mhd$/i.test(out)) {
-    const base = out.replace(/\.mhd$/i, "");
-    paths.push(base + ".raw", base + ".zraw");
-  }
-  return paths;
 }
 
 /**
@@ -71,30 +44,10 @@ export const convertCommand: CliCommand = {
       if (options.rescale && !options.dtype) command.error("error: --rescale needs --dtype");
       // Refuse before reading any voxels: the output may not land on any file of
       // the input (header, data file, slice), and may not replace a file without --force.
-      const header = await readInfo(input, { onWarning: () => undefined, signal: ctx.signal });
-      for (const o of outputPaths(output)) {
-        for (const f of header.files) {
-          if (sameFile(o, f)) {
-            throw new TomolyteError(
-              ERROR_CODES.WOULD_OVERWRITE,
-              `${output} would overwrite the input ${f}; choose another output path (--force never replaces an input)`,
-              { input: f, output },
-            );
-          }
-        }
-      }
-      if (!options.force && fs.existsSync(output)) {
-        throw new TomolyteError(ERROR_CODES.WOULD_OVERWRITE, `${output} already exists; pass --force to replace it`, { path: output });
-      }
+      await checkOutput([input], output, !!options.force, ctx.signal);
 
       const warnings: string[] = [];
-      const onWarning = (w: string) => {
-        warnings.push(w);
-        ctx.warn(options, w);
-      };
-      const readProgress = ctx.progress(options, "reading");
-      const r = await readWithMetadata(input, { spacing_um: options.spacing, onWarning, signal: ctx.signal, onProgress: readProgress });
-      readProgress.done();
+      const r = await readVolume(ctx, options, input, warnings);
 
       let v: Volume = r.volume;
       if (options.dtype && options.dtype !== volumeDType(v)) {

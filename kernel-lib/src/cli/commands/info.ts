@@ -2,7 +2,7 @@
  * `tomolyte info <volume>`: shape, dtype, voxel size and grey-value statistics.
  */
 import type { Command } from "commander";
-import { readWithMetadata } from "../../io";
+import { readVolume } from "./common";
 import { statistics, volumeDType } from "../../volume";
 import type { CliContext, CommonOptions } from "../context";
 import { withCommonOptions } from "../options";
@@ -26,17 +26,7 @@ export const infoCommand: CliCommand = {
         .argument("<volume>", "a volume file: .tif/.tiff, a folder of TIFFs, .npy, .mhd/.mha"),
     ).action(async (volumePath: string, options: CommonOptions) => {
       const warnings: string[] = [];
-      const progress = ctx.progress(options, "reading");
-      const r = await readWithMetadata(volumePath, {
-        spacing_um: options.spacing,
-        onWarning: (w) => {
-          warnings.push(w);
-          ctx.warn(options, w);
-        },
-        signal: ctx.signal,
-        onProgress: progress,
-      });
-      progress.done();
+      const r = await readVolume(ctx, options, volumePath, warnings);
       const v = r.volume;
       const s = statistics(v);
       const json = {
