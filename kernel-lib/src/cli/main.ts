@@ -8,11 +8,12 @@ import { convertCommand } from "./commands/convert";
 import { filterCommand } from "./commands/filter";
 import { infoCommand } from "./commands/info";
 import { metricsCommand } from "./commands/metrics";
+import { networkCommand } from "./commands/network";
 import { segmentCommand } from "./commands/segment";
 import { tortuosityCommand } from "./commands/tortuosity";
 import { type CliCommand, EXIT_CODES, runCli } from "./program";
 
-const COMMANDS: readonly CliCommand[] = [infoCommand, convertCommand, filterCommand, segmentCommand, metricsCommand, tortuosityCommand];
+const COMMANDS: readonly CliCommand[] = [infoCommand, convertCommand, filterCommand, segmentCommand, metricsCommand, tortuosityCommand, networkCommand];
 
 function main(): void {
   // stdout carries only the result (one JSON object with --json): anything a

@@ -17,6 +17,7 @@ import {
   separateParticles,
 } from "../segment";
 import { tortuosity } from "../transport";
+import { networkDiffusion, networkPermeability, networkSummary, networkToCSV, networkToJSON, networkToVTP, snow } from "../network";
 import type { LabelVolume, Phase, Volume } from "../volume";
 import { labelVolume } from "../volume";
 
@@ -73,6 +74,28 @@ export const TASKS = {
     const r = tortuosity(a.labels, { ...a.options, axis: a.options.axis as "z" | "y" | "x", ...p });
     // history is small; sliceFlux and the field are typed arrays (transferred back).
     return { ...r };
+  },
+  network: (
+    a: { labels: Volume; options: { phase: number; sigmaVoxels?: number; rMaxVoxels?: number }; format: "json" | "csv" | "vtp"; transport?: { axis: "z" | "y" | "x" } },
+    p: Progress,
+  ) => {
+    const r = snow(a.labels, { ...a.options, onProgress: (f) => p.onProgress?.(0.9 * f) });
+    const net = r.network;
+    // The files' text is made here too, so Ctrl-C also stops a long serialisation.
+    const texts: Record<string, string> =
+      a.format === "csv" ? networkToCSV(net) : a.format === "vtp" ? { vtp: networkToVTP(net) } : { json: networkToJSON(net) };
+    let transport: Record<string, unknown> | undefined;
+    if (a.transport) {
+      const d = networkDiffusion(net, { axis: a.transport.axis });
+      const k = networkPermeability(net, { axis: a.transport.axis });
+      transport = {
+        axis: d.axis, tortuosityFactor: d.tortuosityFactor, effectiveDiffusivityRatio: d.effectiveDiffusivityRatio, porosity: d.porosity,
+        permeability_um2: k.permeability_um2, permeability_m2: k.permeability_m2, permeability_mD: k.permeability_mD,
+        connectedFraction: d.connectedFraction, percolating: d.percolating, converged: d.converged && k.converged, model: d.model,
+      };
+    }
+    p.onProgress?.(1);
+    return { summary: networkSummary(net), steps: r.steps, parameters: r.parameters, texts, transport };
   },
 } satisfies Record<string, Task>;
 

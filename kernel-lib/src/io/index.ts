@@ -17,3 +17,4 @@ export {
 } from "./types";
 export { read, readWithMetadata, readInfo, detectFormat, sourcePathsOf } from "./read";
 export { write } from "./write";
+export { type WriteTextOptions, type WriteTextResult, writeText } from "./text";
