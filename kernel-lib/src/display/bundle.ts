@@ -43,6 +43,10 @@ export interface ShowOptions {
   labelOpacity?: number;
   /** Rows shown of a table (default 20). */
   maxRows?: number;
+  /** show(figure): add the image/png fallback rendered in headless Chromium (default true). */
+  png?: boolean;
+  /** show(figure): give up on the PNG fallback after this many milliseconds (default 60 000). */
+  pngTimeout_ms?: number;
 }
 
 /** A MIME bundle: MIME type -> value (JSON for the volume/plotly types, strings otherwise). */
@@ -410,7 +414,8 @@ function guard<T>(f: () => T): T {
  * Everything `show(x)` sends, as one MIME bundle:
  * - Volume / LabelVolume: the volume payload, image/png (base64) and text/plain;
  * - arquero table: text/html and text/plain;
- * - plotly figure `{ data, layout }`: application/vnd.plotly.v1+json and text/plain.
+ * - plotly figure `{ data, layout }`: application/vnd.plotly.v1+json and text/plain
+ *   (show() adds an image/png in a notebook: see figureMimeBundle).
  *
  * @example
  * const bundle = mimeBundle(ct, { title: "scan" });
@@ -443,8 +448,8 @@ export function mimeBundle(x: unknown, options: ShowOptions = {}): MimeBundle {
       };
     }
     if (isPlotlyFigure(x)) {
-      // Figures from plot/ land here. TODO(plot): add an image/png (or image/svg+xml)
-      // rendering of the figure for notebooks viewed outside JupyterLab.
+      // Figures from plot/ land here. The image/png fallback needs a browser (I/O):
+      // show() adds it (show.ts, export.ts); this builder stays pure.
       const fig: PlotlyFigureLike = { data: x.data, layout: x.layout ?? {} };
       if (x.config) fig.config = x.config;
       const types = [...new Set(x.data.map((t) => String((t as { type?: unknown })?.type ?? "scatter")))];

@@ -13,8 +13,10 @@
  * outside tslab the text summary goes to stdout.
  */
 import { ERROR_CODES, TomolyteError, isTomolyteError } from "../errors";
-import { type MimeBundle, type ShowOptions, mimeBundle } from "./bundle";
+import { type MimeBundle, type ShowOptions, isPlotlyFigure, mimeBundle } from "./bundle";
 import { PLOTLY_MIME, VOLUME_MIME } from "./contract";
+import { base64Encode } from "./encode";
+import { figureRendererAvailable, renderFigureSync } from "./export";
 
 /** The display_data content tslab's writer takes. */
 interface DisplayContent {
@@ -102,8 +104,9 @@ export function emitBundle(bundle: MimeBundle, metadata: Record<string, unknown>
  * Shows a Volume, a LabelVolume, an arquero table or a plotly figure in the
  * notebook: one display message with the volume viewer's payload
  * (application/vnd.tomolyte.volume+json), a PNG of the three middle slices and
- * a text summary (tables: HTML + text; figures: plotly JSON + text). Outside a
- * notebook it prints the text summary. Returns nothing, so that tslab does not
+ * a text summary (tables: HTML + text; figures: plotly JSON, a PNG rendered in
+ * headless Chromium when it is installed, and text). Outside a notebook it
+ * prints the text summary. Returns nothing, so that tslab does not
  * print a value after the display.
  *
  * @example
@@ -120,6 +123,8 @@ export function show(x: unknown, options: ShowOptions = {}): void {
     if (isTomolyteError(e)) throw e;
     throw new TomolyteError(ERROR_CODES.INTERNAL, `show() failed: ${(e as Error)?.message ?? String(e)}`, undefined, { cause: e });
   }
+  // The PNG of a figure costs a browser render: only when a notebook will receive it.
+  if (isPlotlyFigure(x) && insideTslab()) addFigurePng(bundle, x, options);
   try {
     emitBundle(bundle);
   } catch (e) {
@@ -127,5 +132,57 @@ export function show(x: unknown, options: ShowOptions = {}): void {
     throw new TomolyteError(ERROR_CODES.INTERNAL, `show() could not send the display message: ${(e as Error)?.message ?? String(e)}`, undefined, {
       cause: e,
     });
+  }
+}
+
+/** Size of the PNG fallback of a figure when its layout gives none (CSS pixels, scale 1: small notebooks). */
+const FIGURE_PNG_SIZE = { width_px: 800, height_px: 500, scale: 1 };
+
+/**
+ * What show(figure) sends in a notebook: application/vnd.plotly.v1+json, an
+ * image/png fallback rendered by plotly.js in headless Chromium (blocking, see
+ * export.ts), and text/plain. Without Chromium (or if the render fails) there is
+ * no PNG and the text says why; it never throws for that.
+ *
+ * @example
+ * const b = figureMimeBundle(histogramFigure(h));
+ * Object.keys(b) // ["application/vnd.plotly.v1+json", "text/plain", "image/png"]
+ */
+export function figureMimeBundle(figure: unknown, options: ShowOptions = {}): MimeBundle {
+  const bundle = mimeBundle(figure, options);
+  if (!isPlotlyFigure(figure)) {
+    throw new TomolyteError(ERROR_CODES.INVALID_ARGUMENT, "figureMimeBundle() needs a plotly figure { data, layout }");
+  }
+  addFigurePng(bundle, figure, options);
+  return bundle;
+}
+
+/**
+ * Adds the image/png fallback of a plotly figure (rendered by plotly.js in headless
+ * Chromium, see export.ts). Never throws: without Chromium, or if the render fails or
+ * times out, the bundle keeps its plotly JSON and the text says why there is no PNG.
+ */
+function addFigurePng(bundle: MimeBundle, figure: { layout?: Record<string, unknown> }, options: ShowOptions): void {
+  if (options.png === false) return;
+  const note = (why: string) => {
+    bundle["text/plain"] = `${String(bundle["text/plain"] ?? "")}\n(no PNG fallback: ${why})`;
+  };
+  if (!figureRendererAvailable()) {
+    note("Chromium or playwright-core is not installed; run npm run setup");
+    return;
+  }
+  const w = Number(figure.layout?.width);
+  const h = Number(figure.layout?.height);
+  try {
+    const png = renderFigureSync(figure, {
+      format: "png",
+      width_px: w > 0 ? w : FIGURE_PNG_SIZE.width_px,
+      height_px: h > 0 ? h : FIGURE_PNG_SIZE.height_px,
+      scale: FIGURE_PNG_SIZE.scale,
+      timeout_ms: options.pngTimeout_ms ?? 60_000,
+    }) as Uint8Array;
+    bundle["image/png"] = base64Encode(png);
+  } catch (e) {
+    note(isTomolyteError(e) ? e.message : String(e));
   }
 }
