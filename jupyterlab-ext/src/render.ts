@@ -126,20 +126,32 @@ export function phaseColors(phases: readonly { value: number; color: string }[])
 /**
  * Composes an RGBA slice: grey levels, then for voxels whose label has a phase (and is
  * visible), `round(grey * (1 - a) + colour * a)` per channel. Labels without a phase
- * stay grey. Output pixels are opaque.
+ * stay grey. Output pixels are opaque. With a colour map (768 bytes, colormapTable) the
+ * grey level g shows as the map's colour, and the blend uses that colour instead of g.
  * @example
  * composeRgba(grey, imageData.data, { labels, offset: z * ny * nx, colors: phaseColors(phases), opacity: 0.4 });
  */
 export function composeRgba(
   grey: Uint8Array,
   out: Uint8ClampedArray,
-  overlay?: { labels: LabelData; offset: number; colors: Map<number, RGB>; opacity: number; hidden?: ReadonlySet<number> },
+  overlay?: {
+    labels: LabelData;
+    offset: number;
+    colors: Map<number, RGB>;
+    opacity: number;
+    hidden?: ReadonlySet<number>;
+    /** Outline mode: only pixels where mask[i] is 1 get their phase colour. */
+    mask?: Uint8Array;
+  },
+  colormap?: Uint8Array,
 ): Uint8ClampedArray {
   const n = grey.length;
   // Packed ABGR words: the byte order of ImageData on little-endian machines.
   const px = new Uint32Array(out.buffer, out.byteOffset, n);
   const greyWord = new Uint32Array(256);
-  for (let g = 0; g < 256; g++) greyWord[g] = 0xff000000 | (g << 16) | (g << 8) | g;
+  // cm(g, channel): the colour map's colour of grey level g (identity without a map).
+  const cm = (g: number, ch: number) => (colormap ? colormap[g * 3 + ch] : g);
+  for (let g = 0; g < 256; g++) greyWord[g] = 0xff000000 | (cm(g, 2) << 16) | (cm(g, 1) << 8) | cm(g, 0);
   if (!overlay || overlay.opacity <= 0 || overlay.colors.size === 0) {
     for (let i = 0; i < n; i++) px[i] = greyWord[grey[i]];
     return out;
@@ -152,14 +164,15 @@ export function composeRgba(
   values.forEach((v, k) => {
     const c = overlay.colors.get(v)!;
     for (let g = 0; g < 256; g++) {
-      const r = Math.round(g * (1 - a) + c[0] * a);
-      const gg = Math.round(g * (1 - a) + c[1] * a);
-      const b = Math.round(g * (1 - a) + c[2] * a);
+      const r = Math.round(cm(g, 0) * (1 - a) + c[0] * a);
+      const gg = Math.round(cm(g, 1) * (1 - a) + c[1] * a);
+      const b = Math.round(cm(g, 2) * (1 - a) + c[2] * a);
       blend[(k + 1) * 256 + g] = 0xff000000 | (b << 16) | (gg << 8) | r;
     }
   });
   const labels = overlay.labels;
   const base = overlay.offset;
+  const mask = overlay.mask;
   let maxValue = 0;
   for (const v of values) if (v > maxValue) maxValue = v;
   if (maxValue < 65536 && values.every((v) => Number.isInteger(v) && v >= 0)) {
@@ -168,14 +181,14 @@ export function composeRgba(
     values.forEach((v, k) => (index[v] = k + 1));
     for (let i = 0; i < n; i++) {
       const l = labels[base + i];
-      const k = l <= maxValue ? index[l] : 0;
+      const k = l <= maxValue && (!mask || mask[i]) ? index[l] : 0;
       px[i] = blend[k * 256 + grey[i]];
     }
   } else {
     const index = new Map<number, number>();
     values.forEach((v, k) => index.set(v, k + 1));
     for (let i = 0; i < n; i++) {
-      const k = index.get(labels[base + i]) ?? 0;
+      const k = !mask || mask[i] ? index.get(labels[base + i]) ?? 0 : 0;
       px[i] = blend[k * 256 + grey[i]];
     }
   }

@@ -75,10 +75,14 @@ describe("prebuilt labextension", () => {
     };
     await container.init(scope);
     const mod = (await container.get("./mimeExtension"))();
-    const ext = mod.default;
+    // Two mime extensions: the volume viewer and the plotly figure renderer.
+    const [ext, plotly] = mod.default;
     expect(ext.id).toBe("tomolyte-jupyterlab:volume");
     expect(ext.rendererFactory.mimeTypes).toEqual(["application/vnd.tomolyte.volume+json"]);
     expect(ext.rendererFactory.safe).toBe(true);
+    expect(plotly.id).toBe("tomolyte-jupyterlab:plotly");
+    expect(plotly.rendererFactory.mimeTypes).toEqual(["application/vnd.plotly.v1+json"]);
+    expect(mod.parsePlotlyFigure({ data: [{ y: [1] }] }).data.length).toBe(1);
     // The widget class derives from the host's Widget: Lumino is shared, not bundled.
     expect(Object.getPrototypeOf(mod.VolumeView)).toBe(HostWidget);
     expect(hostWidgetsUsed).toBeGreaterThan(0);
