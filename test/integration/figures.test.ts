@@ -49,12 +49,13 @@ print(json.dumps(out))`,
 }
 
 const sha256 = (b: Buffer | string) => createHash("sha256").update(b).digest("hex");
-const sums = new Map(
-  readFileSync(join(SAMPLES, "SHA256SUMS"), "utf8")
-    .trim()
-    .split("\n")
-    .map((l) => l.trim().split(/\s+/).reverse() as [string, string]),
-);
+const sampleSums = () =>
+  new Map(
+    readFileSync(join(SAMPLES, "SHA256SUMS"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => l.trim().split(/\s+/).reverse() as [string, string]),
+  );
 
 let dir: string;
 let a: string;
@@ -97,6 +98,7 @@ describe("npm run figures", () => {
       "04-tortuosity": "taufactor_electrode_labels_128.tif",
       "05-network": "taufactor_electrode_labels_128.tif",
     };
+    const sums = sampleSums();
     for (const f of FIGURES) {
       const rec = JSON.parse(readFileSync(join(a, `${f}.provenance.json`), "utf8"));
       expect(rec.figure).toBe(f);
