@@ -35,6 +35,7 @@ export function axis(title: string, unit?: string, extra: Record<string, unknown
     ticks: "outside",
     zeroline: false,
     gridcolor: "#e6e6e6",
+    automargin: true,
     ...extra,
   };
 }

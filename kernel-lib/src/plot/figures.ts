@@ -1,6 +1,6 @@
 import { ERROR_CODES, TomolyteError } from "../errors";
 import { type Axis, type Histogram, type LabelVolume, type Phase, type Volume, axisIndex, slice } from "../volume";
-import { type PlotlyFigure, axis, baseLayout, checkSameLength, toArray } from "./figure";
+import { type PlotlyFigure, FIGURE_STYLE, axis, baseLayout, checkSameLength, toArray } from "./figure";
 
 export interface HistogramFigureOptions {
   title?: string;
@@ -197,7 +197,12 @@ export function distributionFigure(
       options.title ?? "Size distribution",
       axis(options.valueName ?? "diameter", options.unit ?? "µm"),
       axis("fraction"),
-      { yaxis2: { ...axis("cumulative fraction"), overlaying: "y", side: "right", range: [0, 1.02] }, bargap: 0.05 },
+      {
+        // The right axis needs room for its tick labels and its title.
+        margin: { ...FIGURE_STYLE.margin, r: 80 },
+        yaxis2: { ...axis("cumulative fraction"), overlaying: "y", side: "right", range: [0, 1.02], automargin: true },
+        bargap: 0.05,
+      },
     ),
   };
 }
