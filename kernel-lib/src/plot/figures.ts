@@ -102,7 +102,7 @@ export function sliceFigure(volume: Volume, options: SliceFigureOptions = {}): P
   const isLabels = "phases" in volume && Array.isArray((volume as LabelVolume).phases) && !options.labels;
   const labels = options.labels ?? (isLabels ? (volume as LabelVolume) : undefined);
   if (!isLabels) {
-    data.push({ type: "heatmap", x: xs, y: ys, z: rows(img.data), colorscale: options.colorscale ?? "Greys", reversescale: true, showscale: true, colorbar: { title: { text: "grey" } }, name: "grey" });
+    data.push({ type: "heatmap", x: xs, y: ys, z: rows(img.data), colorscale: options.colorscale ?? "Greys", showscale: true, colorbar: { title: { text: "grey" } }, name: "grey" });
   }
   if (labels) {
     if (labels.shape.some((n, i) => n !== volume.shape[i])) {
