@@ -4,7 +4,8 @@
  */
 import { ERROR_CODES, TomolyteError, checkNumber } from "../errors";
 import { type Volume, crop } from "../volume";
-import { type ProgressOptions, checkLabels, resolvePhase, seededRandom, progress } from "./common";
+import { createRng } from "../generate/rng";
+import { type ProgressOptions, checkLabels, resolvePhase, progress } from "./common";
 import { volumeFractions } from "./fractions";
 import { specificSurfaceArea } from "./surface";
 
@@ -92,7 +93,8 @@ export function rveAnalysis(labels: Volume, options: RveOptions = {}): RveResult
     sizes = [...new Set(sizes)];
   }
   sizes.sort((a, b) => a - b);
-  const rnd = seededRandom(options.seed ?? 1);
+  const rng = createRng(options.seed ?? 1);
+  const rnd = () => rng.uniform();
   const values: Float64Array[] = [];
   const mean = new Float64Array(sizes.length);
   const std = new Float64Array(sizes.length);

@@ -73,17 +73,7 @@ export function countDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return n;
 }
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from "../../helpers/random";
 
 /** Standard normal deviates (Box–Muller) from a uniform generator. */
 export function gauss(r: () => number): number {

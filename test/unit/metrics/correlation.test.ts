@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import { createVolume } from "../../../kernel-lib/src/volume";
 import { twoPointCorrelation, rveAnalysis } from "../../../kernel-lib/src/metrics";
 import { FFT } from "../../../kernel-lib/src/metrics/fft";
-import { seededRandom } from "../../../kernel-lib/src/metrics/common";
+import { rng as seededRandom } from "../../helpers/random";
 
 function randomVolume(shape: [number, number, number], p: number, seed: number): Uint8Array {
   const r = seededRandom(seed);

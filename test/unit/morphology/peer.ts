@@ -7,17 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runPython } from "../../helpers/python";
 
-/** mulberry32: a small seeded PRNG, so test data is the same on every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from "../../helpers/random";
 
 /** Standard normal deviates from a uniform generator (Box–Muller). */
 export function gauss(r: () => number): () => number {

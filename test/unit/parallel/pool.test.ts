@@ -10,6 +10,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rng } from "../../helpers/random";
 
 const root = resolve(__dirname, "../../..");
 const dist = join(root, "kernel-lib/dist");
@@ -53,16 +54,6 @@ afterAll(async () => {
   await lib?.shutdownPool();
 });
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function same(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let n = 0;
