@@ -75,8 +75,8 @@ function installKeyInterceptor(): void {
   );
 }
 
-/** Longest side, in CSS pixels, of the largest plane: three planes, or one enlarged. */
-const TARGET_PX_ALL = 320;
+/** Longest side, in CSS pixels, of the largest plane: three planes (side by side in a usual notebook width), or one enlarged. */
+const TARGET_PX_ALL = 272;
 const TARGET_PX_SINGLE = 600;
 const AXIS_NAMES = ["z", "y", "x"] as const;
 const HIST_W = 256;
