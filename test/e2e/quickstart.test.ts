@@ -397,6 +397,28 @@ describe("quickstart notebook in JupyterLab (Chromium)", () => {
     const m = countMismatches(new Uint8Array(Buffer.from(xz.rgba, "base64")), expectedPlane(b, "xz", y0 + 3, xz.lo, xz.hi, null));
     expect(m.count, m.first).toBe(0);
 
+    // Hover readout over XZ voxel (x 30, z 40): indices, µm and the value at (40, y, 30).
+    const xzBox = (await view.locator('[data-testid="tomolyte-canvas-xz"]').boundingBox())!;
+    await page.mouse.move(xzBox.x + ((30 + 0.5) / nx) * xzBox.width, xzBox.y + ((40 + 0.5) / nz) * xzBox.height);
+    const yH = y0 + 3;
+    const value = decode(b.data, b.dtype)[(40 * ny + yH) * nx + 30];
+    await page.waitForFunction(
+      ({ sel, i, want }) => document.querySelectorAll<HTMLElement>(sel)[i].querySelector('[data-testid="tomolyte-readout"]')!.textContent!.startsWith(want),
+      { sel: VIEW, i: greyIndex, want: `x 30 y ${yH} z 40 ` },
+    );
+    expect(await view.locator('[data-testid="tomolyte-readout"]').textContent()).toMatch(new RegExp(`· value ${value}$`));
+
+    // Histogram: drag the upper limit (right line) half-way to the left with the mouse.
+    const hist = (await view.locator('[data-testid="tomolyte-histogram"]').boundingBox())!;
+    const hi0 = Number(await view.getAttribute("data-window-hi"));
+    await page.mouse.move(hist.x + hist.width - 1, hist.y + hist.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(hist.x + hist.width * 0.5, hist.y + hist.height / 2, { steps: 5 });
+    await page.mouse.up();
+    const hi1 = Number(await view.getAttribute("data-window-hi"));
+    expect(hi1).toBeLessThan(hi0);
+    expect(Number(await view.getAttribute("data-window-lo"))).toBeLessThanOrEqual(hi1);
+
     // Wheel zoom on XY: CSS transform only; the canvas keeps its exact pixels; the scale bar
     // shows fewer µm for about the same length.
     const bar = view.locator('[data-testid="tomolyte-scalebar-xy"]');
