@@ -1,16 +1,27 @@
 /**
- * The volume output widget: an XY slice on a canvas, a z slider, window/level inputs,
- * the label overlay with its legend and opacity, and a hover readout.
+ * The volume output widget: three orthogonal planes (XY, XZ, YZ) with linked crosshairs, or
+ * one enlarged; a slider and keys per plane; window/level inputs, auto contrast, histogram
+ * with draggable limits, colour maps; zoom/pan with a scale bar; the label overlay (legend
+ * with per-phase toggles, opacity, outline mode); hover readout; PNG export; the view state
+ * saved in the output's metadata.
  *
  * Test hooks (stable): the root has class `tomolyte-volume-view` and data-testid
- * `tomolyte-volume`, and mirrors its state in `data-z`, `data-window-lo`, `data-window-hi`,
- * `data-opacity`, `data-rendered` (a counter bumped after every redraw), and its timings
- * `data-decode-ms` (payload -> typed arrays) and `data-draw-ms` (last redraw). Controls carry
- * data-testid `tomolyte-canvas`, `tomolyte-z-slider`, `tomolyte-window-lo`,
- * `tomolyte-window-hi`, `tomolyte-window-reset`, `tomolyte-opacity`, `tomolyte-overlay-toggle`.
+ * `tomolyte-volume`, and mirrors its state in `data-z`, `data-y`, `data-x`, `data-window-lo`,
+ * `data-window-hi`, `data-opacity`, `data-overlay`, `data-outline`, `data-colormap`,
+ * `data-hidden-phases`, `data-layout`, `data-active`, `data-zoom-x-y` etc. (dataset zoomXY,
+ * zoomXZ, zoomYZ), `data-saved` (metadata writes), `data-rendered` (a counter bumped after every
+ * redraw), and its timings `data-decode-ms` and `data-draw-ms` (last frame; each plane's root
+ * has its own `data-draw-ms`). Controls carry data-testid `tomolyte-canvas` (XY),
+ * `tomolyte-canvas-xz`, `tomolyte-canvas-yz`, `tomolyte-{z,y,x}-slider`, `tomolyte-{z,y,x}-label`,
+ * `tomolyte-viewport-<plane>`, `tomolyte-scalebar-<plane>`, `tomolyte-layout-{all,xy,xz,yz}`,
+ * `tomolyte-zoom-reset`, `tomolyte-export-png`, `tomolyte-window-lo`, `tomolyte-window-hi`,
+ * `tomolyte-window-reset`, `tomolyte-window-auto`, `tomolyte-colormap`, `tomolyte-histogram`,
+ * `tomolyte-opacity`, `tomolyte-overlay-toggle`, `tomolyte-outline`, `tomolyte-phase-<value>`.
  *
- * Faithfulness: the canvas holds exactly nx × ny pixels, one per voxel, drawn with
- * putImageData; display scaling is CSS only (image-rendering: pixelated).
+ * Faithfulness: each plane's canvas holds exactly one pixel per voxel, drawn with
+ * putImageData; display scaling, zoom and pan are CSS only (image-rendering: pixelated), and
+ * the crosshair and scale bar are separate elements, so the canvas pixels never change with
+ * the view.
  */
 import { Widget } from "@lumino/widgets";
 import type { IRenderMime } from "@jupyterlab/rendermime-interfaces";
