@@ -318,7 +318,12 @@ describe("the committed samples", () => {
   });
 
   it("scripts/make-samples.mjs regenerates the derived samples bit for bit", () => {
-    const r = spawnSync(process.execPath, ["scripts/make-samples.mjs", "--check"], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+    const r = spawnSync(process.execPath, ["scripts/make-samples.mjs", "--check"], {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 120_000,
+      env: { ...process.env, BXW_SOURCE: `${SHARED_DATA}/bxw_cell_vol_crop_100x320x320.tif` },
+    });
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^same\s+taufactor_electrode_labels_128\.tif/m);
     expect(r.stdout).toMatch(/^same\s+taufactor_electrode_ct_128\.tif/m);
