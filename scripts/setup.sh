@@ -33,6 +33,10 @@ fi
 # 3. Build the library (incremental) and the JupyterLab app when present.
 log "building kernel-lib"
 npx tsc -b kernel-lib >&2
+# npm links a workspace's bin only when its target exists at install time, which the
+# build creates after `npm ci`: make the CLI executable and link it for `npx tomolyte`.
+chmod +x kernel-lib/dist/cli/main.js
+[ -e node_modules/.bin/tomolyte ] || ln -s ../tomolyte/dist/cli/main.js node_modules/.bin/tomolyte
 if [ -f jupyterlab-ext/scripts/build.sh ]; then
   bash jupyterlab-ext/scripts/build.sh >&2
 fi

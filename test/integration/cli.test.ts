@@ -116,6 +116,16 @@ afterAll(() => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
+describe("the installed command", () => {
+  it("`npx tomolyte` (node_modules/.bin/tomolyte, as the README uses it) runs the built CLI", () => {
+    const bin = path.join(ROOT, "node_modules/.bin/tomolyte");
+    const r = spawnSync(bin, ["--version"], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const version = JSON.parse(fs.readFileSync(path.join(ROOT, "kernel-lib/package.json"), "utf8")).version;
+    expect(r.stdout.trim()).toBe(version);
+  });
+});
+
 describe("tomolyte info", () => {
   it("prints shape, dtype, spacing and statistics that agree with tifffile/NumPy", () => {
     const [ref] = pyStats(LABELS_256);
