@@ -24,18 +24,8 @@ import {
   zoomAt,
 } from "../../../jupyterlab-ext/src/planes";
 import { parsePlotlyFigure } from "../../../jupyterlab-ext/src/figure";
+import { rng } from "../../helpers/random";
 
-/** Deterministic pseudo-random numbers (mulberry32), fixed seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SHAPE: [number, number, number] = [5, 6, 7];
 
