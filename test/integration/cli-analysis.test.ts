@@ -19,6 +19,7 @@ import { filterCommand } from "../../kernel-lib/src/cli/commands/filter";
 import { segmentCommand } from "../../kernel-lib/src/cli/commands/segment";
 import { metricsCommand } from "../../kernel-lib/src/cli/commands/metrics";
 import { tortuosityCommand } from "../../kernel-lib/src/cli/commands/tortuosity";
+import { type Run, runCliProcess } from "../helpers/cli";
 
 const ROOT = path.resolve(__dirname, "../..");
 const CLI = path.join(ROOT, "kernel-lib/dist/cli/main.js");
@@ -34,15 +35,8 @@ const SLOW = 180_000;
 
 let tmp: string;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function cli(...args: string[]): Run {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runCliProcess(args);
 }
 
 /**

@@ -13,6 +13,7 @@ import { read, write } from "../../kernel-lib/src/io";
 import { networkDiffusion, networkPermeability, networkSummary, snow } from "../../kernel-lib/src/network";
 import { crop } from "../../kernel-lib/src/volume";
 import { sphereLattice } from "../unit/network/shapes";
+import { type Run, runCliProcess } from "../helpers/cli";
 
 const ROOT = path.resolve(__dirname, "../..");
 const CLI = path.join(ROOT, "kernel-lib/dist/cli/main.js");
@@ -21,15 +22,8 @@ const LABELS_128 = path.join(ROOT, "data/samples/taufactor_electrode_labels_128.
 let tmp: string;
 const t = (name: string) => path.join(tmp, name);
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function cli(...args: string[]): Run {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runCliProcess(args);
 }
 
 /** Exit 0 and stdout exactly one JSON object on one line. */

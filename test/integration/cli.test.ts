@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPython } from "../helpers/python";
 import { SHARED_DATA } from "../helpers/shared-data";
+import { type Run, runCliProcess } from "../helpers/cli";
 import { type CliCommand, EXIT_CODES, runCli } from "../../kernel-lib/src/cli/program";
 import { TomolyteError } from "../../kernel-lib/src/errors";
 import { createContext } from "../../kernel-lib/src/cli/context";
@@ -24,15 +25,8 @@ const VOXEL_UM = 0.390625;
 
 let tmp: string;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function cli(...args: string[]): Run {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runCliProcess(args, 60_000);
 }
 
 /** stdout holds exactly one JSON object (one line) and nothing else. */
