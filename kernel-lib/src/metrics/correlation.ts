@@ -6,7 +6,7 @@
 import { ERROR_CODES, TomolyteError, checkNumber } from "../errors";
 import { type Volume, type Axis, AXES, checkAllocation } from "../volume";
 import { type ProgressOptions, checkLabels, resolvePhase, progress } from "./common";
-import { fft3d } from "./fft";
+import { autocorrelation3d } from "./fft";
 
 export interface TwoPointCorrelationOptions extends ProgressOptions {
   /** The phase (value or name). */
@@ -54,86 +54,92 @@ export function twoPointCorrelation(labels: Volume, options: TwoPointCorrelation
     return m;
   };
   const shape: [number, number, number] = [pad(nz), pad(ny), pad(nx)];
-  const M = shape[0] * shape[1] * shape[2];
+  // The half spectrum along x (the indicator is real): two float64 arrays.
+  const M = shape[0] * shape[1] * ((shape[2] >> 1) + 1);
   checkAllocation(16 * M, "the FFT buffers of the two-point correlation", M);
-  const re = new Float64Array(M);
-  const im = new Float64Array(M);
   const d = labels.data;
-  let count = 0;
-  for (let z = 0, i = 0; z < nz; z++) {
-    for (let y = 0; y < ny; y++) {
-      const o = (z * shape[1] + y) * shape[2];
-      for (let x = 0; x < nx; x++, i++) {
-        if (d[i] === phase) {
-          re[o + x] = 1;
-          count++;
-        }
-      }
-    }
-  }
   const N = nz * ny * nx;
-  const check = () => progress(options, 0);
-  fft3d(re, im, shape, false, check);
-  progress(options, 0.4);
-  for (let i = 0; i < M; i++) {
-    re[i] = re[i] * re[i] + im[i] * im[i];
-    im[i] = 0;
-  }
-  fft3d(re, im, shape, true, check);
-  progress(options, 0.8);
-  // re now holds Σ_x I(x) I(x + r) (circular over the padded box).
   const lagOf = (k: number, n: number, m: number): number => {
     if (periodic) return k <= n / 2 ? k : k - n;
     if (k < n) return k;
     if (k > m - n) return k - m;
     return NaN;
   };
-  const pairs = (lz: number, ly: number, lx: number) =>
-    periodic ? N : (nz - Math.abs(lz)) * (ny - Math.abs(ly)) * (nx - Math.abs(lx));
   const minSpacing = Math.min(dz, dy, dx);
   const defaultMax = 0.5 * Math.min(nz > 1 ? nz * dz : Infinity, ny > 1 ? ny * dy : Infinity, nx > 1 ? nx * dx : Infinity);
   const maxLag = checkNumber("maxLag_um", options.maxLag_um ?? (Number.isFinite(defaultMax) ? defaultMax : minSpacing), { min: 0 });
   const bw = checkNumber("binWidth_um", options.binWidth_um ?? minSpacing, { min: 0, exclusiveMin: true });
   const nb = Math.floor(maxLag / bw + 0.5) + 1;
+  // Per axis and lag index: is the lag used, its squared length (µm²) and the number of pairs along the axis.
+  const axisTables = (n: number, m: number, h: number, limit: boolean) => {
+    const use = new Uint8Array(m);
+    const sq = new Float64Array(m);
+    const pairs = new Float64Array(m);
+    for (let k = 0; k < m; k++) {
+      const l = lagOf(k, n, m);
+      if (Number.isNaN(l) || (limit && Math.abs(l * h) > maxLag + 0.5 * bw)) continue;
+      use[k] = 1;
+      sq[k] = (l * h) ** 2;
+      pairs[k] = periodic ? n : n - Math.abs(l);
+    }
+    return { use, sq, pairs };
+  };
+  const tz = axisTables(nz, shape[0], dz, true);
+  const ty = axisTables(ny, shape[1], dy, true);
+  const tx = axisTables(nx, shape[2], dx, false);
   const sum = new Float64Array(nb);
   const cnt = new Float64Array(nb);
   const dist = new Float64Array(nb);
-  for (let kz = 0; kz < shape[0]; kz++) {
-    const lz = lagOf(kz, nz, shape[0]);
-    if (Number.isNaN(lz) || Math.abs(lz * dz) > maxLag + 0.5 * bw) continue;
-    for (let ky = 0; ky < shape[1]; ky++) {
-      const ly = lagOf(ky, ny, shape[1]);
-      if (Number.isNaN(ly) || Math.abs(ly * dy) > maxLag + 0.5 * bw) continue;
-      for (let kx = 0; kx < shape[2]; kx++) {
-        const lx = lagOf(kx, nx, shape[2]);
-        if (Number.isNaN(lx)) continue;
-        const r = Math.hypot(lz * dz, ly * dy, lx * dx);
+  const axisLen = (a: number) => {
+    const n = labels.shape[a];
+    return Math.max(-1, Math.min(periodic ? Math.floor(n / 2) : n - 1, Math.floor(maxLag / labels.spacing[a] + 1e-9)));
+  };
+  const axisS2 = [0, 1, 2].map((a) => new Float64Array(axisLen(a) + 1));
+  let count = 0;
+  autocorrelation3d({
+    shape,
+    extent: [nz, ny, nx],
+    row(z, y, out) {
+      const o = (z * ny + y) * nx;
+      for (let x = 0; x < nx; x++) {
+        if (d[o + x] === phase) {
+          out[x] = 1;
+          count++;
+        }
+      }
+    },
+    wantPlane: (kz) => tz.use[kz] === 1 || kz < axisS2[0].length,
+    wantRow: (ky) => ty.use[ky] === 1 || ky < axisS2[1].length,
+    visit(kz, ky, values) {
+      // The curves along the axes (lags k ≥ 0 only), pairs counted as N / (n − k) per axis.
+      if (ky === 0 && kz < axisS2[0].length) axisS2[0][kz] = values[0] / (N / nz * (periodic ? nz : nz - kz));
+      if (kz === 0 && ky < axisS2[1].length) axisS2[1][ky] = values[0] / (N / ny * (periodic ? ny : ny - ky));
+      if (kz === 0 && ky === 0) {
+        for (let k = 0; k < axisS2[2].length; k++) axisS2[2][k] = values[k] / (N / nx * (periodic ? nx : nx - k));
+      }
+      if (tz.use[kz] === 0 || ty.use[ky] === 0) return;
+      const sq = tz.sq[kz] + ty.sq[ky];
+      const pzy = tz.pairs[kz] * ty.pairs[ky];
+      const use = tx.use, sqx = tx.sq, px = tx.pairs;
+      for (let kx = 0; kx < values.length; kx++) {
+        if (use[kx] === 0) continue;
+        const r = Math.sqrt(sq + sqx[kx]);
         const b = Math.floor(r / bw + 0.5);
         if (b >= nb) continue;
-        const s2 = re[(kz * shape[1] + ky) * shape[2] + kx] / pairs(lz, ly, lx);
-        sum[b] += s2;
+        sum[b] += values[kx] / (pzy * px[kx]);
         cnt[b]++;
         dist[b] += r;
       }
-    }
-  }
+    },
+    check: () => progress(options, 0),
+  });
   const keep: number[] = [];
   for (let b = 0; b < nb; b++) if (cnt[b] > 0) keep.push(b);
   const axes = {} as Record<Axis, { lag_um: Float64Array; s2: Float64Array }>;
-  for (const axis of AXES) {
-    const a = AXES.indexOf(axis);
-    const n = labels.shape[a];
-    const h = labels.spacing[a];
-    const L = Math.min(periodic ? Math.floor(n / 2) : n - 1, Math.floor(maxLag / h + 1e-9));
-    const lag = new Float64Array(L + 1);
-    const s2 = new Float64Array(L + 1);
-    for (let k = 0; k <= L; k++) {
-      const idx = a === 0 ? k * shape[1] * shape[2] : a === 1 ? k * shape[2] : k;
-      lag[k] = k * h;
-      s2[k] = re[idx] / pairs(a === 0 ? k : 0, a === 1 ? k : 0, a === 2 ? k : 0);
-    }
-    axes[axis] = { lag_um: lag, s2 };
-  }
+  AXES.forEach((axis, a) => {
+    const s2 = axisS2[a];
+    axes[axis] = { lag_um: Float64Array.from(s2, (_, k) => k * labels.spacing[a]), s2 };
+  });
   if (!Number.isFinite(sum[0])) throw new TomolyteError(ERROR_CODES.INTERNAL, "two-point correlation produced a non-finite value");
   progress(options, 1);
   return {
