@@ -1,5 +1,5 @@
 import { ERROR_CODES, TomolyteError, checkNumber } from "../errors";
-import { type DType, type VoxelArray, type Volume, createVolume } from "../volume";
+import { type DType, type VoxelArray, type Volume, DTYPE_RANGE, createVolume } from "../volume";
 import {
   type BoundaryMode,
   type BoundaryOptions,
@@ -9,9 +9,9 @@ import {
   checkMode,
   floatOutDType,
   indexMap,
+  mapIndex,
   perAxis,
   runInSlabs,
-  storePlane,
 } from "./common";
 
 export interface GaussianOptions extends BoundaryOptions, ProgressOptions {
@@ -73,135 +73,237 @@ export function prepareGaussian(volume: Volume, options: GaussianOptions): Separ
   return { weights, mode, cval, outDType, float32Passes: inDType === "float32" && outDType === "float32" };
 }
 
+/** Taps of one axis: symmetric pairs (centre weight, pair weights farthest first) or a general list. */
+interface AxisTaps {
+  wc: number;
+  pw: Float64Array;
+  /** general kernels: one weight per tap, in kernel order */
+  w: Float64Array;
+  sym: boolean;
+  r: number;
+}
+
+function axisTaps(weights: readonly number[]): AxisTaps {
+  // A skipped axis (sigma 0) is the one-tap identity: a copy, no special case below.
+  const w = weights.length === 0 ? [1] : weights;
+  const r = w.length >> 1;
+  const sym = w.every((v, i) => v === w[w.length - 1 - i]);
+  return { wc: w[r], pw: Float64Array.from(w.slice(0, r)), w: Float64Array.from(w), sym, r };
+}
+
+/** Pair offsets (relative to the centre) for taps `stride` apart: lo = -(r-j)·stride, hi = +(r-j)·stride. */
+function pairOffsets(r: number, stride: number): [Int32Array, Int32Array] {
+  const lo = new Int32Array(r);
+  const hi = new Int32Array(r);
+  for (let j = 0; j < r; j++) {
+    lo[j] = (j - r) * stride;
+    hi[j] = (r - j) * stride;
+  }
+  return [lo, hi];
+}
+
+/**
+ * Rows of `buf` (row length `len`, `pad` padding rows above and below the `n`
+ * data rows) outside the data are filled by the boundary mode: copies of data
+ * rows, or cval.
+ */
+function padRows(buf: Float32Array | Float64Array, n: number, pad: number, len: number, mode: BoundaryMode, cval: number): void {
+  for (let j = 0; j < 2 * pad; j++) {
+    const row = j < pad ? j : n + j; // padded row index
+    const src = mapIndex(row - pad, n, mode);
+    const o = row * len;
+    if (src < 0) buf.fill(cval, o, o + len);
+    else buf.copyWithin(o, (src + pad) * len, (src + pad + 1) * len);
+  }
+}
+
 /**
  * @internal Computes output planes [z0, z1) of a separable correlation with
  * per-axis weights (z pass, then y, then x, as scipy.ndimage orders its 1D
- * passes), accumulating in float64. Each plane depends only on its z index.
- * Plane z goes to out[(z - outBaseZ) * ny * nx ...].
+ * passes). Each plane depends only on its z index (the z pass is direct over
+ * the source planes, no running state), so any split into slabs or threads
+ * gives the same numbers. Plane z goes to out[(z - outBaseZ) * ny * nx ...].
+ *
+ * Layout, for speed: the z pass writes the plane into a buffer with `ry`
+ * padding rows above and below, filled by the boundary mode; the y pass runs
+ * branch-free along rows (taps ±k rows away) into rows that carry `rx` padding
+ * cells each; the x pass runs branch-free along those rows and stores straight
+ * into the output dtype. Every pass keeps four outputs in registers and runs the
+ * taps innermost (4 voxels per tap loop: about 2× faster in V8 than one voxel or
+ * than tap-outer sweeps). Sums are float64 per voxel, centre tap first, then the
+ * pairs from the farthest in. Between passes values are stored as float32 when the
+ * output is float32 (as SciPy does when it filters into a float32 array), else float64.
  */
 export function separablePlanes(volume: Volume, p: SeparableParams, z0: number, z1: number, out: VoxelArray, outBaseZ = 0): void {
   const [nz, ny, nx] = volume.shape;
   const src = volume.data;
   const plane = ny * nx;
-  const [wz, wy, wx] = p.weights;
-  const rz = wz.length >> 1;
-  const ry = wy.length >> 1;
-  const rx = wx.length >> 1;
-  const zmap = indexMap(nz, rz, p.mode);
-  const ymap = indexMap(ny, ry, p.mode);
-  const xmap = indexMap(nx, rx, p.mode);
+  const mode = p.mode;
   const cval = p.cval;
-  const a = new Float64Array(plane);
-  const b = new Float64Array(plane);
-  const line = new Float64Array(nx + 2 * rx);
-  // Symmetric weights (Gaussian, box) let mirrored taps share a multiply.
-  const sym = [wz, wy, wx].map((w) => w.every((v, i) => v === w[w.length - 1 - i]));
+  const tz = axisTaps(p.weights[0]);
+  const ty = axisTaps(p.weights[1]);
+  const tx = axisTaps(p.weights[2]);
+  const rz = tz.r;
+  const ry = ty.r;
+  const rx = tx.r;
+  const sx = nx + 2 * rx;
+  const f32 = p.outDType === "float32" || p.float32Passes === true;
+  const A = f32 ? new Float32Array((ny + 2 * ry) * nx) : new Float64Array((ny + 2 * ry) * nx);
+  const B = f32 ? new Float32Array(ny * sx) : new Float64Array(ny * sx);
+  const xmap = indexMap(nx, rx, mode);
+  const zoff = new Int32Array(2 * rz + 1);
+  const floatOut = p.outDType === "float32" || p.outDType === "float64";
+  const [lo, hi] = floatOut ? [0, 0] : DTYPE_RANGE[p.outDType];
+  const row = new Float64Array(nx);
+  const [yLo, yHi] = pairOffsets(ry, nx);
+  const [xLo, xHi] = pairOffsets(rx, 1);
   for (let z = z0; z < z1; z++) {
-    // z pass into a (symmetric kernels: the two planes at ±k share one multiply)
-    if (wz.length === 0) {
-      const o = z * plane;
-      for (let i = 0; i < plane; i++) a[i] = src[o + i];
-    } else {
-      const zc = zmap[z + rz];
-      const wc = wz[rz];
-      if (zc < 0) a.fill(wc * cval);
-      else {
-        const o = zc * plane;
-        for (let i = 0; i < plane; i++) a[i] = wc * src[o + i];
+    // z pass -> rows ry .. ry+ny-1 of A
+    let inRange = true;
+    for (let t = 0; t <= 2 * rz; t++) {
+      const zz = mapIndex(z - rz + t, nz, mode);
+      if (zz < 0) inRange = false;
+      zoff[t] = zz < 0 ? -1 : zz * plane;
+    }
+    if (tz.sym && inRange) {
+      const oc = zoff[rz];
+      const [zLo, zHi] = pairOffsets(rz, 0);
+      for (let j = 0; j < rz; j++) {
+        zLo[j] = zoff[j] - oc;
+        zHi[j] = zoff[2 * rz - j] - oc;
       }
-      for (let k = 0; k < rz; k++) {
-        const w = wz[k];
-        const z1 = zmap[z + k];
-        const z2 = zmap[z + 2 * rz - k];
-        if (z1 >= 0 && z2 >= 0 && sym[0]) {
-          const o1 = z1 * plane;
-          const o2 = z2 * plane;
-          for (let i = 0; i < plane; i++) a[i] += w * (src[o1 + i] + src[o2 + i]);
-        } else {
-          for (const [zz, ww] of [[z1, w], [z2, wz[2 * rz - k]]]) {
-            if (zz < 0) {
-              const c = ww * cval;
-              for (let i = 0; i < plane; i++) a[i] += c;
-            } else {
-              const o = zz * plane;
-              for (let i = 0; i < plane; i++) a[i] += ww * src[o + i];
-            }
-          }
+      zSym(src, oc, A, ry * nx, plane, tz.wc, tz.pw, zLo, zHi);
+    } else zGeneral(src, A, ry * nx, plane, tz.w, zoff, cval);
+    padRows(A, ny, ry, nx, mode, cval);
+    // y pass -> B (rows of sx cells, data at rx .. rx+nx-1)
+    for (let y = 0; y < ny; y++) {
+      if (ty.sym) runSym(A, (y + ry) * nx, B, y * sx + rx, nx, ty.wc, ty.pw, yLo, yHi);
+      else runGeneral(A, y * nx, nx, B, y * sx + rx, nx, ty.w);
+    }
+    // x padding of every row of B, by the mode
+    for (let y = 0; y < ny; y++) {
+      const o = y * sx;
+      for (let j = 0; j < rx; j++) {
+        const a = xmap[j];
+        B[o + j] = a < 0 ? cval : B[o + rx + a];
+        const b = xmap[rx + nx + j];
+        B[o + rx + nx + j] = b < 0 ? cval : B[o + rx + b];
+      }
+    }
+    // x pass -> output (float outputs directly; integers through a row, rounded and clipped)
+    const ob = (z - outBaseZ) * plane;
+    for (let y = 0; y < ny; y++) {
+      const d = floatOut ? (out as Float32Array | Float64Array) : row;
+      const od = floatOut ? ob + y * nx : 0;
+      if (tx.sym) runSym(B, y * sx + rx, d, od, nx, tx.wc, tx.pw, xLo, xHi);
+      else runGeneral(B, y * sx, 1, d, od, nx, tx.w);
+      if (!floatOut) {
+        const o = ob + y * nx;
+        for (let x = 0; x < nx; x++) {
+          const v = row[x];
+          const q = v < 0 ? -Math.round(-v) : Math.round(v);
+          out[o + x] = q < lo ? lo : q > hi ? hi : q;
         }
       }
     }
-    if (p.float32Passes && wz.length > 0) for (let i = 0; i < plane; i++) a[i] = Math.fround(a[i]);
-    // y pass into b
-    let cur = a;
-    if (wy.length > 0) {
-      b.fill(0);
-      for (let y = 0; y < ny; y++) {
-        const ob = y * nx;
-        if (sym[1]) {
-          const yc = ymap[y + ry];
-          const wc = wy[ry];
-          const oc = yc * nx;
-          if (yc < 0) for (let x = 0; x < nx; x++) b[ob + x] = wc * cval;
-          else for (let x = 0; x < nx; x++) b[ob + x] = wc * a[oc + x];
-          for (let k = 0; k < ry; k++) {
-            const w = wy[k];
-            const y1 = ymap[y + k];
-            const y2 = ymap[y + 2 * ry - k];
-            if (y1 >= 0 && y2 >= 0) {
-              const o1 = y1 * nx;
-              const o2 = y2 * nx;
-              for (let x = 0; x < nx; x++) b[ob + x] += w * (a[o1 + x] + a[o2 + x]);
-            } else {
-              const v1 = y1 < 0 ? -1 : y1 * nx;
-              const v2 = y2 < 0 ? -1 : y2 * nx;
-              for (let x = 0; x < nx; x++) b[ob + x] += w * ((v1 < 0 ? cval : a[v1 + x]) + (v2 < 0 ? cval : a[v2 + x]));
-            }
-          }
-          continue;
-        }
-        for (let k = 0; k < wy.length; k++) {
-          const w = wy[k];
-          const yy = ymap[y + k];
-          if (yy < 0) {
-            const c = w * cval;
-            for (let x = 0; x < nx; x++) b[ob + x] += c;
-          } else {
-            const oa = yy * nx;
-            for (let x = 0; x < nx; x++) b[ob + x] += w * a[oa + x];
-          }
-        }
-      }
-      if (p.float32Passes) for (let i = 0; i < plane; i++) b[i] = Math.fround(b[i]);
-      cur = b;
+  }
+}
+
+/** The symmetric z pass (source planes of any dtype): dst[db+i] = wc·s[c+i] + Σ pw[j]·(s[c+i+lo[j]] + s[c+i+hi[j]]). */
+function zSym(s: VoxelArray, c: number, dst: Float32Array | Float64Array, db: number, m: number, wc: number, pw: Float64Array, lo: Int32Array, hi: Int32Array): void {
+  const r = pw.length;
+  const m4 = m & ~3;
+  let i = 0;
+  for (; i < m4; i += 4) {
+    const k = c + i;
+    let s0 = wc * s[k];
+    let s1 = wc * s[k + 1];
+    let s2 = wc * s[k + 2];
+    let s3 = wc * s[k + 3];
+    for (let j = 0; j < r; j++) {
+      const w = pw[j];
+      const a = k + lo[j];
+      const b = k + hi[j];
+      s0 += w * (s[a] + s[b]);
+      s1 += w * (s[a + 1] + s[b + 1]);
+      s2 += w * (s[a + 2] + s[b + 2]);
+      s3 += w * (s[a + 3] + s[b + 3]);
     }
-    // x pass, through a padded line, back into the free buffer
-    if (wx.length > 0) {
-      const dst = cur === a ? b : a;
-      const nk = wx.length;
-      for (let y = 0; y < ny; y++) {
-        const o = y * nx;
-        for (let j = 0; j < line.length; j++) {
-          const xx = xmap[j];
-          line[j] = xx < 0 ? cval : cur[o + xx];
-        }
-        if (sym[2]) {
-          const wcx = wx[rx];
-          for (let x = 0; x < nx; x++) {
-            let s = wcx * line[x + rx];
-            for (let k = 0; k < rx; k++) s += wx[k] * (line[x + k] + line[x + nk - 1 - k]);
-            dst[o + x] = s;
-          }
-        } else {
-          for (let x = 0; x < nx; x++) {
-            let s = 0;
-            for (let k = 0; k < nk; k++) s += wx[k] * line[x + k];
-            dst[o + x] = s;
-          }
-        }
-      }
-      cur = dst;
+    dst[db + i] = s0;
+    dst[db + i + 1] = s1;
+    dst[db + i + 2] = s2;
+    dst[db + i + 3] = s3;
+  }
+  for (; i < m; i++) {
+    const k = c + i;
+    let s0 = wc * s[k];
+    for (let j = 0; j < r; j++) s0 += pw[j] * (s[k + lo[j]] + s[k + hi[j]]);
+    dst[db + i] = s0;
+  }
+}
+
+/** The same loop as zSym over float work buffers (a separate function keeps each one monomorphic for V8). */
+function runSym(s: Float32Array | Float64Array, c: number, dst: Float32Array | Float64Array, db: number, m: number, wc: number, pw: Float64Array, lo: Int32Array, hi: Int32Array): void {
+  const r = pw.length;
+  const m4 = m & ~3;
+  let i = 0;
+  for (; i < m4; i += 4) {
+    const k = c + i;
+    let s0 = wc * s[k];
+    let s1 = wc * s[k + 1];
+    let s2 = wc * s[k + 2];
+    let s3 = wc * s[k + 3];
+    for (let j = 0; j < r; j++) {
+      const w = pw[j];
+      const a = k + lo[j];
+      const b = k + hi[j];
+      s0 += w * (s[a] + s[b]);
+      s1 += w * (s[a + 1] + s[b + 1]);
+      s2 += w * (s[a + 2] + s[b + 2]);
+      s3 += w * (s[a + 3] + s[b + 3]);
     }
-    storePlane(cur, out, (z - outBaseZ) * plane, p.outDType);
+    dst[db + i] = s0;
+    dst[db + i + 1] = s1;
+    dst[db + i + 2] = s2;
+    dst[db + i + 3] = s3;
+  }
+  for (; i < m; i++) {
+    const k = c + i;
+    let s0 = wc * s[k];
+    for (let j = 0; j < r; j++) s0 += pw[j] * (s[k + lo[j]] + s[k + hi[j]]);
+    dst[db + i] = s0;
+  }
+}
+
+/** General z taps (constant mode beyond the border, or an asymmetric kernel): taps outside fold into one constant. */
+function zGeneral(s: VoxelArray, dst: Float32Array | Float64Array, db: number, m: number, w: Float64Array, zoff: Int32Array, cval: number): void {
+  let c = 0;
+  const offs: number[] = [];
+  const ws: number[] = [];
+  for (let k = 0; k < w.length; k++) {
+    if (zoff[k] < 0) c += w[k] * cval;
+    else {
+      offs.push(zoff[k]);
+      ws.push(w[k]);
+    }
+  }
+  const n = offs.length;
+  const O = Int32Array.from(offs);
+  const W = Float64Array.from(ws);
+  for (let i = 0; i < m; i++) {
+    let t = c;
+    for (let k = 0; k < n; k++) t += W[k] * s[O[k] + i];
+    dst[db + i] = t;
+  }
+}
+
+/** General taps along a row: dst[db+i] = Σ_k w[k]·s[b + i + k·stride]. */
+function runGeneral(s: Float32Array | Float64Array, b: number, stride: number, dst: Float32Array | Float64Array, db: number, m: number, w: Float64Array): void {
+  const n = w.length;
+  for (let i = 0; i < m; i++) {
+    let t = 0;
+    for (let k = 0; k < n; k++) t += w[k] * s[b + i + k * stride];
+    dst[db + i] = t;
   }
 }
 
