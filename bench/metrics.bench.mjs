@@ -2,7 +2,9 @@
 // docs/bench.md). The harness gives a grey three-phase phantom; both sides
 // first segment it with the same two thresholds (cheap next to the metric),
 // then measure. Peers: scikit-image's marching cubes + mesh_surface_area and
-// regionprops, and PoreSpy's local_thickness ("dt" mode) written with SciPy.
+// regionprops, PoreSpy's local_thickness ("dt" mode) written with SciPy, and for
+// the two-point correlation NumPy's real FFT (rfftn / irfftn) + a bincount radial
+// average (PoreSpy's two_point_correlation_fft does the same).
 const T = (v) => (v.data instanceof Uint16Array ? [14000, 30000] : [0.225, 0.525]);
 function segment(lib, v) {
   const [a, b] = T(v);
@@ -67,6 +69,26 @@ def lt(v):
     return out
 `,
       call: "lt(v)",
+    },
+  },
+  {
+    // Periodic S2 of one phase, radial average up to half the side in bins of one voxel:
+    // both sides return the same numbers (tomolyte's radial bins are these bins).
+    name: "metrics two-point correlation (FFT, radial)",
+    tomolyte: (lib, v) => lib.twoPointCorrelation(segment(lib, v), { phase: 0 }),
+    peer: {
+      setup: SEGMENT + `
+def s2(v):
+    f = (seg(v) == 0).astype(np.float64)
+    F = np.fft.rfftn(f)
+    ac = np.fft.irfftn(F.real ** 2 + F.imag ** 2, s=f.shape) / f.size
+    l = [np.fft.fftfreq(n, 1.0 / n) for n in f.shape]
+    r = np.sqrt(l[0][:, None, None] ** 2 + l[1][None, :, None] ** 2 + l[2][None, None, :] ** 2)
+    b = np.floor(r + 0.5).astype(np.int64)
+    keep = b <= min(f.shape) // 2
+    return np.bincount(b[keep], ac[keep]) / np.bincount(b[keep])
+`,
+      call: "s2(v)",
     },
   },
 ];

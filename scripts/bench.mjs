@@ -133,6 +133,35 @@ print(json.dumps({"ms": best * 1000, "cpu_ms": cpu * 1000, "peakRSS_MB": resourc
   return JSON.parse(r.stdout.trim().split("\n").pop());
 }
 
+// Optional Python modules a peer may list in `peer.requires`, with their Debian package.
+// Installed here, on the bench path only (npm test and setup.sh never need them), when
+// missing and running as root; otherwise the case reports "peer unavailable".
+const DEBIAN_PACKAGES = { sklearn: "python3-sklearn" };
+const moduleState = new Map();
+function peerModulesMissing(c) {
+  const missing = [];
+  for (const mod of c.peer?.requires ?? []) {
+    if (!moduleState.has(mod)) {
+      const has = () => spawnSync(PYTHON, ["-c", `import ${mod}`], { stdio: "ignore" }).status === 0;
+      let ok = has();
+      const pkg = DEBIAN_PACKAGES[mod];
+      if (!ok && pkg && process.getuid?.() === 0) {
+        const apt = (args) => spawnSync("apt-get", args, { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } }).status;
+        console.error(`[bench] Python module ${mod} missing: apt-get install -y --no-install-recommends ${pkg}`);
+        if (apt(["install", "-y", "--no-install-recommends", pkg]) !== 0) {
+          apt(["update"]);
+          apt(["install", "-y", "--no-install-recommends", pkg]);
+        }
+        ok = has();
+      }
+      if (!ok) console.error(`[bench] peer unavailable: Python module ${mod}${pkg ? ` (Debian package ${pkg})` : ""} is not installed`);
+      moduleState.set(mod, ok);
+    }
+    if (!moduleState.get(mod)) missing.push(mod);
+  }
+  return missing;
+}
+
 function runOurs(c, path, dtype, n, threads, repeat) {
   const job = { file: c.file, index: c.index, path, dtype, n, threads, repeat };
   const r = spawnSync(process.execPath, ["--max-old-space-size=8192", fileURLToPath(import.meta.url), "--child", JSON.stringify(job)], {
@@ -172,7 +201,8 @@ async function main() {
           if (c.dtypes && !c.dtypes.includes(dtype)) continue;
           console.error(`[bench] ${c.name} ${n}³ ${dtype} ...`);
           const ours = runOurs(c, path, dtype, n, o.threads, o.repeat);
-          const peer = c.peer ? runPeer(c, path, dtype, n, o.repeat) : null;
+          const missing = c.peer ? peerModulesMissing(c) : [];
+          const peer = !c.peer ? null : missing.length ? { error: `peer unavailable (${missing.join(", ")} not installed)` } : runPeer(c, path, dtype, n, o.repeat);
           const row = {
             case: c.name,
             size: n,
