@@ -111,4 +111,27 @@ describe("parallel filters over z-slabs", () => {
     const again = await lib.parallel.maximum(v, { radiusVoxels: 1 }, { threads: 2 });
     expect(same(again.data, lib.maximum(v, { radiusVoxels: 1 }).data)).toBe(0);
   });
+
+  it("reuses its staging buffer safely: same-size inputs with other values, concurrent calls, shared results", async () => {
+    const r = rng(3);
+    const shape = [12, 10, 9];
+    const n = 12 * 10 * 9;
+    const a = lib.createVolume(Uint16Array.from({ length: n }, () => Math.floor(r() * 1000)), shape);
+    const b = lib.createVolume(Uint16Array.from({ length: n }, () => Math.floor(r() * 1000)), shape);
+    // back to back (the second call copies into the kept staging buffer) and two at once (one gets a fresh one)
+    const ga = await lib.parallel.gaussian(a, { sigmaVoxels: 1 }, { threads: 2 });
+    const gb = await lib.parallel.gaussian(b, { sigmaVoxels: 1 }, { threads: 2 });
+    const [ma, mb] = await Promise.all([
+      lib.parallel.median(a, { radiusVoxels: 1 }, { threads: 2 }),
+      lib.parallel.median(b, { radiusVoxels: 1 }, { threads: 2 }),
+    ]);
+    expect(same(ga.data, lib.gaussian(a, { sigmaVoxels: 1 }).data)).toBe(0);
+    expect(same(gb.data, lib.gaussian(b, { sigmaVoxels: 1 }).data)).toBe(0);
+    expect(same(ma.data, lib.median(a, { radiusVoxels: 1 }).data)).toBe(0);
+    expect(same(mb.data, lib.median(b, { radiusVoxels: 1 }).data)).toBe(0);
+    // results stay on their shared buffer (no copy); chaining one into the next filter needs no staging
+    expect(ga.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const chained = await lib.parallel.mean(ga, { radiusVoxels: 1 }, { threads: 2 });
+    expect(same(chained.data, lib.mean(ga, { radiusVoxels: 1 }).data)).toBe(0);
+  });
 });
