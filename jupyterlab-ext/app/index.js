@@ -75,7 +75,12 @@ async function main() {
   const lab = new JupyterLab({
     mimeExtensions: mimeExtensions.map(m => (Object.prototype.hasOwnProperty.call(m, '__esModule') ? m.default : m))
   });
+  // The extension's document plugin (package.json "jupyterlab.extension"): volume files opened
+  // from the file browser. Registered after the core plugins, so its default for .tif wins over
+  // the image viewer's, as in a JupyterLab that loads the prebuilt extension.
+  const documents = await import('tomolyte-jupyterlab/lib/document');
   lab.registerPlugins(extensions.flatMap(plugins));
+  lab.registerPlugins(plugins(documents));
   lab.registerPlugin(testHooks);
   await lab.start();
   await lab.restored;
