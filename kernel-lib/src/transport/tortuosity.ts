@@ -10,7 +10,9 @@ import { ERROR_CODES, TomolyteError, checkNumber, throwIfAborted } from "../erro
 import { type Axis, type Volume, axisIndex, checkAllocation, createVolume, dtypeOf } from "../volume";
 import { componentsTouching, label } from "../morphology";
 import { type Level, finishLevel } from "./grid";
-import { Multigrid, type SolveOutcome, defaultOmega, solvePCG, solveSOR } from "./solver";
+import { type SolveOutcome, defaultOmega, solvePCG, solveSOR } from "./solver";
+import { type CLevel, fineLevel } from "./compact";
+import { type VectorPrecision, allocateWork, buildHierarchy, estimateSolveBytes, soloTeam, solveBytes, solveMgPcg } from "./mgcg";
 
 /** Solver choice: "mg-pcg" (default) conjugate gradients with an aggregation-multigrid preconditioner;
  * "pcg" conjugate gradients with a Jacobi preconditioner; "sor" red-black over-relaxation (TauFactor's method). */
@@ -36,6 +38,12 @@ export interface TortuosityOptions {
   method?: TortuosityMethod;
   /** Over-relaxation factor for "sor" (default from the grid size, about 2 - 4/(3N)). */
   omega?: number;
+  /**
+   * Precision of the CG and multigrid work vectors of "mg-pcg" (default "float32"; the
+   * solution and every sum stay Float64). "float64" costs 12 more bytes per conducting voxel
+   * and changes τ by less than 1e-4 relative (docs/tortuosity.md).
+   */
+  precision?: VectorPrecision;
   signal?: AbortSignal;
   onProgress?: (fractionDone: number) => void;
 }
@@ -73,7 +81,10 @@ export interface TortuosityResult {
   readonly concentration: Volume<Float32Array>;
   /** [iteration, fluxSpread, D_eff/D] at each convergence check. */
   readonly history: ReadonlyArray<readonly [number, number, number]>;
-  /** Bytes the solver allocated (operator, vectors, coarse levels). */
+  /**
+   * Bytes of the solver's arrays (operator, index maps, vectors, coarse levels; for "mg-pcg"
+   * the concentration output too, which reuses the fine index map's memory).
+   */
   readonly solverBytes: number;
 }
 
@@ -152,16 +163,17 @@ function periodicRoots(comps: Uint32Array, count: number, shape: readonly number
   return parent;
 }
 
-interface Prepared {
-  level: Level;
-  x: Float64Array;
+/** @internal The conducting field: relative diffusivity per voxel, 0 where not conducting or not percolating. */
+export interface FieldSetup {
+  D: Float32Array;
   volumeFraction: number;
   meanDiffusivity: number;
   removedFraction: number;
   percolating: boolean;
 }
 
-function prepare(volume: Volume, table: Map<number, number>, axis: 0 | 1 | 2, periodic: boolean, signal?: AbortSignal): Prepared {
+/** @internal Diffusivity per voxel, with the voxels that do not connect inlet to outlet removed. */
+export function conductingField(volume: Volume, table: Map<number, number>, axis: 0 | 1 | 2, periodic: boolean, signal?: AbortSignal): FieldSetup {
   const [nz, ny, nx] = volume.shape;
   const n = nz * ny * nx;
   const d = volume.data;
@@ -216,7 +228,16 @@ function prepare(volume: Volume, table: Map<number, number>, axis: 0 | 1 | 2, pe
     }
     percolating = removed < conducting;
   }
-  throwIfAborted(signal);
+  return {
+    D, volumeFraction, meanDiffusivity,
+    removedFraction: conducting > 0 ? removed / conducting : 0, percolating,
+  };
+}
+
+/** The full-grid operator of grid.ts (for "pcg" and "sor") and the straight-line start. */
+function gridLevel(volume: Volume, D: Float32Array, axis: 0 | 1 | 2, periodic: boolean): { level: Level; x: Float64Array } {
+  const [nz, ny, nx] = volume.shape;
+  const n = nz * ny * nx;
   const [dz, dy, dx] = volume.spacing;
   // Face conductance = harmonic-mean diffusivity × face area / centre distance.
   const kx = (dy * dz) / dx;
@@ -278,10 +299,7 @@ function prepare(volume: Volume, table: Map<number, number>, axis: 0 | 1 | 2, pe
       }
     }
   }
-  return {
-    level, x: X, volumeFraction, meanDiffusivity,
-    removedFraction: conducting > 0 ? removed / conducting : 0, percolating,
-  };
+  return { level, x: X };
 }
 
 function checkVolume(volume: Volume): void {
@@ -292,59 +310,90 @@ function checkVolume(volume: Volume): void {
   createVolume(volume.data, volume.shape, volume.spacing);
 }
 
-function solveAxis(volume: Volume, options: TortuosityOptions, axis: Axis): TortuosityResult {
+/** @internal The checked options of one axis' solve. */
+export interface AxisPlan {
+  table: Map<number, number>;
+  axis: Axis;
+  a: 0 | 1 | 2;
+  method: TortuosityMethod;
+  tolerance: number;
+  maxIterations: number;
+  periodic: boolean;
+  precision: VectorPrecision;
+  /** D_eff/D = flux × scale. */
+  scale: number;
+  what: string;
+}
+
+/** @internal */
+export function planAxis(volume: Volume, options: TortuosityOptions, axis: Axis): AxisPlan {
   const table = diffusivityTable(options);
   const a = axisIndex(axis);
   const method = options.method ?? "mg-pcg";
   if (method !== "mg-pcg" && method !== "pcg" && method !== "sor") {
     throw new TomolyteError(ERROR_CODES.INVALID_ARGUMENT, `method must be "mg-pcg", "pcg" or "sor", got ${String(method)}`);
   }
+  const precision = options.precision ?? "float32";
+  if (precision !== "float32" && precision !== "float64") {
+    throw new TomolyteError(ERROR_CODES.INVALID_ARGUMENT, `precision must be "float32" or "float64", got ${String(precision)}`);
+  }
   const tolerance = checkNumber("tolerance", options.tolerance ?? 1e-4, { min: 0, exclusiveMin: true, max: 1 });
   const maxIterations = checkNumber("maxIterations", options.maxIterations ?? (method === "mg-pcg" ? 500 : 20000), {
     min: 1, integer: true,
   });
   const periodic = options.periodicSides ?? false;
-  throwIfAborted(options.signal);
-  const prep = prepare(volume, table, a, periodic, options.signal);
-  const [nz, ny, nx] = volume.shape;
-  const shape = [nz, ny, nx];
+  const shape = volume.shape;
   const sp = volume.spacing;
-  const na = shape[a];
   const [b1, c1] = a === 0 ? [1, 2] : a === 1 ? [0, 2] : [0, 1];
   // D_eff/D = flux × length / (cross-section area × Δc), Δc = 1, i.e. flux / (nb nc k / na) with
   // k = face area / h the face conductance of bulk: taken rounded as the Float32 faces are, so a
   // uniform block gives exactly 1.
   const ka = (sp[b1] * sp[c1]) / sp[a];
-  const scale = na / (shape[b1] * shape[c1] * Math.fround(ka));
-  const eps = prep.volumeFraction;
+  const scale = shape[a] / (shape[b1] * shape[c1] * Math.fround(ka));
   const what = options.phases ? "conducting phases" : `phase ${options.phase ?? 0}`;
-  if (!prep.percolating) {
-    options.onProgress?.(1);
-    return {
-      axis, tortuosityFactor: Infinity, effectiveDiffusivityRatio: 0, volumeFraction: eps, macMullinNumber: Infinity,
-      bruggemanExponent: eps > 0 && eps < 1 ? Infinity : NaN, iterations: 0, residual: 0, converged: true, fluxSpread: 0,
-      sliceFlux: new Float64Array(na + 1), removedFraction: eps > 0 ? 1 : 0, percolating: false,
-      message: eps > 0
-        ? `the ${what} (volume fraction ${eps.toFixed(4)}) does not connect the two faces normal to ${axis}: D_eff = 0, tortuosity factor infinite`
-        : `the volume has no voxel of the ${what}: D_eff = 0, tortuosity factor infinite`,
-      method, concentration: createVolume(new Float32Array(volume.data.length), volume.shape, volume.spacing),
-      history: [], solverBytes: 0,
-    };
+  return { table, axis, a, method, tolerance, maxIterations, periodic, precision, scale, what };
+}
+
+/** @internal The answer when nothing percolates. */
+export function nonPercolatingResult(volume: Volume, plan: AxisPlan, field: FieldSetup): TortuosityResult {
+  const eps = field.volumeFraction;
+  const { axis, what } = plan;
+  return {
+    axis, tortuosityFactor: Infinity, effectiveDiffusivityRatio: 0, volumeFraction: eps, macMullinNumber: Infinity,
+    bruggemanExponent: eps > 0 && eps < 1 ? Infinity : NaN, iterations: 0, residual: 0, converged: true, fluxSpread: 0,
+    sliceFlux: new Float64Array(volume.shape[plan.a] + 1), removedFraction: eps > 0 ? 1 : 0, percolating: false,
+    message: eps > 0
+      ? `the ${what} (volume fraction ${eps.toFixed(4)}) does not connect the two faces normal to ${axis}: D_eff = 0, tortuosity factor infinite`
+      : `the volume has no voxel of the ${what}: D_eff = 0, tortuosity factor infinite`,
+    method: plan.method, concentration: createVolume(new Float32Array(volume.data.length), volume.shape, volume.spacing),
+    history: [], solverBytes: 0,
+  };
+}
+
+/**
+ * @internal Writes the compact solution into a grid-shaped Float32 field. `into` may be a
+ * Float32 view of the fine map's own memory: cell i is read at padded index ≥ i before
+ * position i is written, so the scatter can run in place.
+ */
+export function scatterField(L: CLevel, X: Float64Array, into: Float32Array): void {
+  const { nz, ny, nx, map, sy, sz, m } = L;
+  for (let z = 0, i = 0; z < nz; z++) {
+    for (let y = 0; y < ny; y++) {
+      const r = (z + 1) * sz + (y + 1) * sy + 1;
+      for (let x = 0; x < nx; x++, i++) {
+        const k = map[r + x];
+        into[i] = k < m ? X[k] : 0;
+      }
+    }
   }
-  const ctl = { tolerance, maxIterations, signal: options.signal, onProgress: options.onProgress };
-  const L = prep.level;
-  let out: SolveOutcome;
-  // Faces (3 × Float32), inverse diagonal and solution (Float64); the right-hand side lives on the inlet slice only.
-  let solverBytes = L.n * (3 * 4 + 8 * 2);
-  if (method === "sor") {
-    const omega = options.omega === undefined ? defaultOmega(L) : checkNumber("omega", options.omega, { min: 0, exclusiveMin: true, max: 2 });
-    solverBytes += L.n * 8;
-    out = solveSOR(L, prep.x, ctl, omega);
-  } else {
-    const mg = method === "mg-pcg" ? new Multigrid(L) : null;
-    solverBytes += L.n * 8 * 3 + (mg ? mg.coarseBytes : 0);
-    out = solvePCG(L, prep.x, ctl, mg);
-  }
+}
+
+/** @internal The result object from a finished solve. */
+export function assembleResult(
+  volume: Volume, plan: AxisPlan, field: FieldSetup, out: SolveOutcome, conc: Float32Array, solverBytes: number,
+): TortuosityResult {
+  const { axis, scale, what, tolerance } = plan;
+  const eps = field.volumeFraction;
   let sum = 0;
   const sliceFlux = new Float64Array(out.flux.length);
   for (let k = 0; k < out.flux.length; k++) {
@@ -352,10 +401,7 @@ function solveAxis(volume: Volume, options: TortuosityOptions, axis: Axis): Tort
     sum += sliceFlux[k];
   }
   const ratio = sum / sliceFlux.length;
-  const tau = prep.meanDiffusivity / ratio;
-  const conc = new Float32Array(prep.x.length);
-  conc.set(prep.x);
-  options.onProgress?.(1);
+  const tau = field.meanDiffusivity / ratio;
   return {
     axis,
     tortuosityFactor: tau,
@@ -368,19 +414,67 @@ function solveAxis(volume: Volume, options: TortuosityOptions, axis: Axis): Tort
     converged: out.converged,
     fluxSpread: out.fluxSpread,
     sliceFlux,
-    removedFraction: prep.removedFraction,
+    removedFraction: field.removedFraction,
     percolating: true,
     message:
       `${what} along ${axis}: tortuosity factor ${tau.toPrecision(5)}, D_eff/D ${ratio.toPrecision(5)}, ` +
-      `volume fraction ${eps.toPrecision(5)}, ${(prep.removedFraction * 100).toFixed(2)}% of it not percolating; ` +
+      `volume fraction ${eps.toPrecision(5)}, ${(field.removedFraction * 100).toFixed(2)}% of it not percolating; ` +
       (out.converged
         ? `converged in ${out.iterations} iterations (flux spread ${out.fluxSpread.toExponential(2)})`
         : `NOT converged after ${out.iterations} iterations (flux spread ${out.fluxSpread.toExponential(2)} > ${tolerance}); raise maxIterations`),
-    method,
+    method: plan.method,
     concentration: createVolume(conc, volume.shape, volume.spacing),
     history: out.history.map(([i, s, m]) => [i, s, m * scale] as const),
     solverBytes,
   };
+}
+
+/** Multigrid defaults: 2 sweeps, coarse correction × 1.5 (see solver.ts MultigridOptions). */
+export const MG_SWEEPS = 2;
+export const MG_ALPHA = 1.5;
+
+function solveAxis(volume: Volume, options: TortuosityOptions, axis: Axis): TortuosityResult {
+  const plan = planAxis(volume, options, axis);
+  throwIfAborted(options.signal);
+  const field = conductingField(volume, plan.table, plan.a, plan.periodic, options.signal);
+  if (!field.percolating) {
+    options.onProgress?.(1);
+    return nonPercolatingResult(volume, plan, field);
+  }
+  const ctl = { tolerance: plan.tolerance, maxIterations: plan.maxIterations, signal: options.signal, onProgress: options.onProgress };
+  const n = volume.data.length;
+  if (plan.method === "mg-pcg") {
+    const conducting = Math.round(field.volumeFraction * n);
+    checkAllocation(estimateSolveBytes(volume.shape, conducting, plan.precision), "the tortuosity solver (compact multigrid)", n);
+    const fine = fineLevel(field.D, volume.shape, volume.spacing, plan.a, plan.periodic);
+    (field as { D: Float32Array | null }).D = null; // the diffusivities are in the faces now
+    const H = buildHierarchy(fine);
+    const W = allocateWork(H, plan.precision);
+    const solverBytes = solveBytes(H, W);
+    throwIfAborted(options.signal);
+    const out = solveMgPcg(H, W, soloTeam(options.signal), { ...ctl, sweeps: MG_SWEEPS, alpha: MG_ALPHA });
+    // The field reuses the fine map's memory (it is not needed any more).
+    const conc = new Float32Array(fine.map.buffer, 0, n);
+    scatterField(fine, W.X, conc);
+    options.onProgress?.(1);
+    return assembleResult(volume, plan, field, out, conc, solverBytes);
+  }
+  const { level: L, x } = gridLevel(volume, field.D, plan.a, plan.periodic);
+  let out: SolveOutcome;
+  // Faces (3 × Float32), inverse diagonal and solution (Float64); the right-hand side lives on the inlet slice only.
+  let solverBytes = L.n * (3 * 4 + 8 * 2);
+  if (plan.method === "sor") {
+    const omega = options.omega === undefined ? defaultOmega(L) : checkNumber("omega", options.omega, { min: 0, exclusiveMin: true, max: 2 });
+    solverBytes += L.n * 8;
+    out = solveSOR(L, x, ctl, omega);
+  } else {
+    solverBytes += L.n * 8 * 3;
+    out = solvePCG(L, x, ctl, null);
+  }
+  const conc = new Float32Array(n);
+  conc.set(x);
+  options.onProgress?.(1);
+  return assembleResult(volume, plan, field, out, conc, solverBytes);
 }
 
 /**
@@ -389,7 +483,7 @@ function solveAxis(volume: Volume, options: TortuosityOptions, axis: Axis): Tort
  * phase not connected inlet-to-outlet are left out and their fraction reported.
  * A phase that does not percolate gives D_eff = 0 and an infinite tortuosity
  * factor with `converged: true` and a message, not an error.
- * Runs on one thread.
+ * Runs on one thread (`tortuosityParallel` in parallel/ runs the default solver on several).
  *
  * @example
  * const t = tortuosity(labels, { phase: 0, axis: "z" });
