@@ -229,3 +229,39 @@ export function runInSlabs(nz: number, work: (z0: number, z1: number) => void, p
     p.onProgress?.(z1 / nz);
   }
 }
+
+/*
+ * Scratch buffers kept between calls. On the development VM the first touch of
+ * fresh memory costs ~4 ms per MiB in page faults, more than a filter's own work
+ * on its per-slab buffers; slab kernels take their work planes from here and give
+ * them back. At most SCRATCH_KEEP_BYTES are kept per thread (each worker has its own).
+ */
+const SCRATCH_KEEP_BYTES = 64 * 1024 * 1024;
+const scratchFree: ArrayBufferView[] = [];
+let scratchBytes = 0;
+
+/** @internal A typed array of class `Ctor` and length `n` from the scratch pool (contents undefined). */
+export function takeScratch<T extends VoxelArray>(Ctor: new (n: number) => T, n: number): T {
+  for (let i = scratchFree.length - 1; i >= 0; i--) {
+    const a = scratchFree[i];
+    if (a.constructor === Ctor && (a as T).length === n) {
+      scratchFree.splice(i, 1);
+      scratchBytes -= a.byteLength;
+      return a as T;
+    }
+  }
+  return new Ctor(n);
+}
+
+/** @internal Gives scratch arrays back to the pool (dropped beyond the byte cap, oldest first). */
+export function giveScratch(...arrays: ArrayBufferView[]): void {
+  for (const a of arrays) {
+    if (a.byteLength === 0 || a.buffer instanceof SharedArrayBuffer || scratchFree.includes(a)) continue;
+    scratchFree.push(a);
+    scratchBytes += a.byteLength;
+  }
+  while (scratchBytes > SCRATCH_KEEP_BYTES && scratchFree.length > 0) {
+    const old = scratchFree.shift() as ArrayBufferView;
+    scratchBytes -= old.byteLength;
+  }
+}
