@@ -56,14 +56,79 @@ class LevelBits {
 }
 
 /**
+ * The same ranks when the flooded voxels hold at most `maxDistinct` distinct
+ * values (a distance map: square roots of integer sums; integer images): one
+ * pass through an open-addressing hash table of the values' float64 bits, a sort
+ * of the distinct values only, and one pass mapping ids to ranks. No per-voxel
+ * key arrays (at 256³ those cost more in first-touch page faults than the sort
+ * itself). Returns −1, having written garbage ranks, when there are more values.
+ */
+function rankFewValues(img: ArrayLike<number>, mask: ArrayLike<number> | undefined, n: number, rank: Int32Array, maxDistinct: number): number {
+  const bits = 32 - Math.clz32(2 * maxDistinct - 1);
+  const cap = 1 << bits;
+  const slot = new Int32Array(cap).fill(-1);
+  const kh = new Uint32Array(cap);
+  const kl = new Uint32Array(cap);
+  const vals = new Float64Array(maxDistinct);
+  const f64 = new Float64Array(1), w32 = new Uint32Array(f64.buffer);
+  const H = LITTLE_ENDIAN ? 1 : 0;
+  let d = 0;
+  let lastV = NaN;
+  let lastId = -1;
+  for (let i = 0; i < n; i++) {
+    if (mask && !mask[i]) continue;
+    const v = img[i];
+    // Neighbouring voxels often share a value: skip the hash then (−0 === 0 too).
+    if (v === lastV) {
+      rank[i] = lastId;
+      continue;
+    }
+    f64[0] = v === 0 ? 0 : v;
+    const h = w32[H], l = w32[1 - H];
+    let s = Math.imul(h ^ Math.imul(l, 0x9e3779b1), 0x85ebca6b) >>> (32 - bits);
+    let id: number;
+    for (;;) {
+      id = slot[s];
+      if (id < 0) {
+        if (d === maxDistinct) return -1;
+        id = d++;
+        slot[s] = id;
+        kh[s] = h;
+        kl[s] = l;
+        vals[id] = f64[0];
+        break;
+      }
+      if (kh[s] === h && kl[s] === l) break;
+      s = (s + 1) & (cap - 1);
+    }
+    rank[i] = id;
+    lastV = v;
+    lastId = id;
+  }
+  const order = new Int32Array(d);
+  for (let k = 0; k < d; k++) order[k] = k;
+  order.sort((a, b) => (vals[a] < vals[b] ? -1 : vals[a] > vals[b] ? 1 : 0));
+  const idRank = new Int32Array(d);
+  for (let k = 0; k < d; k++) idRank[order[k]] = k;
+  for (let i = 0; i < n; i++) {
+    if (mask && !mask[i]) continue;
+    rank[i] = idRank[rank[i]];
+  }
+  return d;
+}
+
+/**
  * Rank of each voxel's value among the distinct values of the flooded voxels
  * (0 = lowest), written into `rank`; returns the number of distinct values.
  * The keys are order-preserving unsigned integers of the values (the float32
  * bits for float32 images, the float64 bits as two words otherwise; every
  * integer dtype converts to float64 exactly), sorted by an LSD radix sort in
  * 16-bit passes: O(n), where a comparison sort or heap would cost O(n log n).
+ * Few distinct values (up to 65 536) take the cheaper hash route first.
  */
 function rankValues(img: ArrayLike<number>, mask: ArrayLike<number> | undefined, n: number, m: number, rank: Int32Array): number {
+  const few = rankFewValues(img, mask, n, rank, 1 << 16);
+  if (few >= 0) return few;
   const wide = !(img instanceof Float32Array);
   let hi = new Uint32Array(m), lo = wide ? new Uint32Array(m) : hi, idx = new Int32Array(m);
   let hi2 = new Uint32Array(m), lo2 = wide ? new Uint32Array(m) : hi2, idx2 = new Int32Array(m);
@@ -154,15 +219,21 @@ export function watershed(image: Volume, markers: Volume | LabelResult, options:
     m = 0;
     for (let i = 0; i < n; i++) if (mask[i]) m++;
   }
-  // labels 4 + ranks 4 + FIFO links 4 per voxel; radix keys, indices and their copies per flooded voxel.
-  checkAllocation(n * 12 + m * (img instanceof Float32Array ? 16 : 24), "the watershed labels and queue", n);
+  // labels 4 + rank-then-link 4 per voxel; radix keys, indices and their copies per flooded voxel (many values).
+  checkAllocation(n * 8 + m * (img instanceof Float32Array ? 16 : 24), "the watershed labels and queue", n);
   const [nz, ny, nx] = image.shape;
   const out = new Uint32Array(n);
+  // Voxels outside the mask hold OUTSIDE while flooding, so a neighbour test reads
+  // one array (`out[j] === 0`) instead of two; they are reset to 0 at the end.
+  const OUTSIDE = 0xffffffff;
   let seeds = 0;
   for (let i = 0; i < n; i++) {
     const v = mk.data[i];
     if (v < 0) throw new TomolyteError(ERROR_CODES.INVALID_ARGUMENT, "markers must be non-negative labels");
-    if (v !== 0 && (!mask || mask[i])) {
+    if (mask && !mask[i]) {
+      out[i] = OUTSIDE;
+    } else if (v !== 0) {
+      if (v >= OUTSIDE) throw new TomolyteError(ERROR_CODES.INVALID_ARGUMENT, `marker labels must be below ${OUTSIDE}`);
       out[i] = v;
       seeds++;
     }
@@ -177,22 +248,24 @@ export function watershed(image: Volume, markers: Volume | LabelResult, options:
   // enters at most once), and a bitset of the non-empty levels. Popping the oldest
   // voxel of the lowest level is scikit-image's (value, age) heap order, at O(1) per
   // voxel; no heap, which matters on smoothed maps where almost all values differ.
-  const rank = new Int32Array(n);
-  const levels = rankValues(img, mask, n, m, rank);
+  // One array holds a voxel's rank until it is queued (a voxel is queued at most
+  // once, and its rank is read only then) and its FIFO link afterwards: n·4 bytes
+  // less to allocate and touch.
+  const link = new Int32Array(n);
+  const levels = rankValues(img, mask, n, m, link);
   throwIfAborted(options.signal);
   const ht = new Int32Array(2 * levels).fill(-1); // head, tail of level r at 2r, 2r + 1
-  const next = new Int32Array(n);
   const bits = new LevelBits(levels);
   let lowest = levels;
   const push = (j: number): void => {
-    const r = rank[j];
+    const r = link[j];
     const r2 = 2 * r;
-    next[j] = -1;
-    if (ht[r2] < 0) { ht[r2] = j; bits.set(r); } else next[ht[r2 + 1]] = j;
+    link[j] = -1;
+    if (ht[r2] < 0) { ht[r2] = j; bits.set(r); } else link[ht[r2 + 1]] = j;
     ht[r2 + 1] = j;
     if (r < lowest) lowest = r;
   };
-  for (let i = 0; i < n; i++) if (out[i] !== 0) push(i);
+  for (let i = 0; i < n; i++) if (out[i] !== 0 && out[i] !== OUTSIDE) push(i);
   const { dz, dy, dx, off } = neighbourTable(image.shape, conn);
   const K = off.length;
   const plane = ny * nx;
@@ -201,7 +274,7 @@ export function watershed(image: Volume, markers: Volume | LabelResult, options:
   let cur = bits.next(0);
   while (cur >= 0) {
     const i = ht[2 * cur];
-    const nxt = next[i];
+    const nxt = link[i];
     ht[2 * cur] = nxt;
     if (nxt < 0) { bits.clear(cur); ht[2 * cur + 1] = -1; }
     if ((++popped & 0xfffff) === 0) {
@@ -217,12 +290,12 @@ export function watershed(image: Volume, markers: Volume | LabelResult, options:
     if (six) {
       // Unrolled 6-neighbourhood, in the neighbour table's (scikit-image's) order: z−, y−, x−, x+, y+, z+.
       let j: number;
-      if (z > 0) { j = i - plane; if (out[j] === 0 && (!mask || mask[j])) { out[j] = l; push(j); } }
-      if (y > 0) { j = i - nx; if (out[j] === 0 && (!mask || mask[j])) { out[j] = l; push(j); } }
-      if (x > 0) { j = i - 1; if (out[j] === 0 && (!mask || mask[j])) { out[j] = l; push(j); } }
-      if (x < nx - 1) { j = i + 1; if (out[j] === 0 && (!mask || mask[j])) { out[j] = l; push(j); } }
-      if (y < ny - 1) { j = i + nx; if (out[j] === 0 && (!mask || mask[j])) { out[j] = l; push(j); } }
-      if (z < nz - 1) { j = i + plane; if (out[j] === 0 && (!mask || mask[j])) { out[j] = l; push(j); } }
+      if (z > 0) { j = i - plane; if (out[j] === 0) { out[j] = l; push(j); } }
+      if (y > 0) { j = i - nx; if (out[j] === 0) { out[j] = l; push(j); } }
+      if (x > 0) { j = i - 1; if (out[j] === 0) { out[j] = l; push(j); } }
+      if (x < nx - 1) { j = i + 1; if (out[j] === 0) { out[j] = l; push(j); } }
+      if (y < ny - 1) { j = i + nx; if (out[j] === 0) { out[j] = l; push(j); } }
+      if (z < nz - 1) { j = i + plane; if (out[j] === 0) { out[j] = l; push(j); } }
     } else {
       const interior = z > 0 && z < nz - 1 && y > 0 && y < ny - 1 && x > 0 && x < nx - 1;
       for (let k = 0; k < K; k++) {
@@ -231,7 +304,7 @@ export function watershed(image: Volume, markers: Volume | LabelResult, options:
           if (zz < 0 || zz >= nz || yy < 0 || yy >= ny || xx < 0 || xx >= nx) continue;
         }
         const j = i + off[k];
-        if (out[j] !== 0 || (mask && !mask[j])) continue;
+        if (out[j] !== 0) continue;
         out[j] = l;
         push(j);
       }
@@ -239,6 +312,7 @@ export function watershed(image: Volume, markers: Volume | LabelResult, options:
     // A neighbour may sit below the current level (scikit-image pops it next too).
     cur = ht[2 * lowest] >= 0 ? lowest : bits.next(lowest);
   }
+  if (mask) for (let i = 0; i < n; i++) if (out[i] === OUTSIDE) out[i] = 0;
   options.onProgress?.(1);
   return createVolume(out, image.shape, image.spacing);
 }

@@ -111,6 +111,33 @@ out("smooth", watershed(I["smooth"], I["k"].astype(np.int32), mask=m))
     expect(k).toBeGreaterThan(20);
   });
 
+  it("more than 65 536 distinct values (the radix-sort ranking): float64 and float32, as skimage", () => {
+    // Up to 65 536 distinct values are ranked through a hash table; beyond, by the LSD
+    // radix sort. A random 42³ image (74 088 voxels, all values distinct) takes the latter.
+    const r = rng(17);
+    const shape = [42, 42, 42] as const;
+    const n = shape[0] * shape[1] * shape[2];
+    const img64 = Float64Array.from({ length: n }, () => r() * 2 - 1);
+    const img32 = Float32Array.from(img64);
+    const markers = new Uint32Array(n);
+    let k = 0;
+    for (let i = 0; i < n; i += 251) markers[i] = ++k;
+    const mask = Uint8Array.from({ length: n }, () => (r() < 0.95 ? 1 : 0)); // ~70 000 flooded voxels
+    const ours = [img64, img32].map((img) =>
+      watershed(createVolume(img, shape), createVolume(markers, shape), { mask: createVolume(mask, shape), connectivity: 26 }).data);
+    const ref = peer(`
+from skimage.segmentation import watershed
+m = I["m"].astype(bool)
+out("f64", watershed(I["a"], I["k"].astype(np.int32), mask=m, connectivity=3))
+out("f32", watershed(I["b"], I["k"].astype(np.int32), mask=m, connectivity=3))
+`, { m: { data: mask, shape }, a: { data: img64, shape }, b: { data: img32, shape }, k: { data: markers, shape } });
+    for (const [name, o] of [["f64", ours[0]], ["f32", ours[1]]] as const) {
+      let diff = 0;
+      for (let i = 0; i < n; i++) if (o[i] !== ref.arrays[name][i]) diff++;
+      expect(diff, name).toBe(0);
+    }
+  });
+
   it("floods plateaus from both sides (FIFO ties) and respects the mask", () => {
     // A flat 1 × 1 × 9 line with markers at both ends: the plateau is shared evenly.
     const img = createVolume(new Float32Array(9), [1, 1, 9]);
