@@ -3,9 +3,9 @@
  * Pure functions over typed arrays: no DOM, so they are unit-tested in Node.
  */
 import { inflateSync } from "fflate";
-import type { VolumeMimeBundleV1, VolumeMimePhase } from "tomolyte/dist/display/contract";
+import type { VolumeMimeBundleV1, VolumeMimePhase, VolumeMimeVolume } from "tomolyte/dist/display/contract";
 
-export type { VolumeMimeBundleV1, VolumeMimePhase };
+export type { VolumeMimeBundleV1, VolumeMimePhase, VolumeMimeVolume };
 
 /** The MIME type this package renders. Kept in sync with kernel-lib's VOLUME_MIME (a test checks). */
 export const VOLUME_MIME_TYPE = "application/vnd.tomolyte.volume+json";
@@ -32,6 +32,16 @@ export interface DecodedVolume {
   labels?: { data: LabelData; phases: VolumeMimePhase[] };
   downsample?: VolumeMimeBundleV1["downsample"];
   title?: string;
+  /** Caption of this volume (a comparison's panel, a series' frame). */
+  name?: string;
+  /** Time of this frame of a series, seconds. */
+  time_s?: number;
+  /** Linked comparison: the panels after this one (same shape and spacing), shown beside it. */
+  panels?: DecodedVolume[];
+  /** Time series: the frames after this one (same shape and spacing). */
+  frames?: DecodedVolume[];
+  /** Initial playback rate of a series, frames per second. */
+  fps?: number;
 }
 
 /** A payload the renderer refuses; the message is shown as text in the output area. */
@@ -147,14 +157,55 @@ function checkTriple(v: unknown, name: string, integer: boolean): [number, numbe
   return [v[0], v[1], v[2]];
 }
 
+/** One volume of the payload (the top level, a panel or a frame) with its arrays still encoded. */
+interface PartPlan {
+  src: Partial<VolumeMimeVolume> & { time_s?: unknown };
+  dtype: DecodedVolume["dtype"];
+  /** Index into Plan.fields of the data, and of the labels (-1: none). */
+  dataField: number;
+  labelField: number;
+}
+
 /** A validated bundle whose arrays are still encoded: the input of the sync and async decoders. */
 interface Plan {
   b: Partial<VolumeMimeBundleV1>;
   shape: [number, number, number];
   spacing: [number, number, number];
-  dtype: DecodedVolume["dtype"];
-  /** Encoded fields to inflate: the data, then the labels when present. */
+  /** The top-level volume, then the panels or frames after it. */
+  parts: PartPlan[];
+  kind: "single" | "panels" | "frames";
+  /** Encoded fields to inflate, in order. */
   fields: { encoded: string; byteLength: number; what: string; dtype: string }[];
+}
+
+/** Most panels the viewer lays out; most frames it holds. */
+export const MAX_PANELS = 8;
+export const MAX_FRAMES = 1000;
+
+function planPart(src: Partial<VolumeMimeVolume>, count: number, what: string, fields: Plan["fields"]): PartPlan {
+  if (!src || typeof src !== "object") throw new VolumePayloadError(`${what} is not an object`);
+  const dtype = src.dtype as string;
+  if (!(dtype in BYTES)) throw new VolumePayloadError(`${what ? `${what}: ` : ""}unsupported dtype ${JSON.stringify(dtype)}`);
+  const at = what ? `${what}.` : "";
+  if (typeof src.data !== "string") throw new VolumePayloadError(`${at}data must be a base64 string`);
+  fields.push({ encoded: src.data, byteLength: count * BYTES[dtype], what: `${at}data`, dtype });
+  const dataField = fields.length - 1;
+  let labelField = -1;
+  if (src.labels) {
+    const l = src.labels;
+    const ldt = l.dtype as string;
+    if (ldt !== "uint8" && ldt !== "uint16" && ldt !== "uint32") {
+      throw new VolumePayloadError(`${at}labels.dtype must be uint8, uint16 or uint32, got ${JSON.stringify(ldt)}`);
+    }
+    if (typeof l.data !== "string") throw new VolumePayloadError(`${at}labels.data must be a base64 string`);
+    // A label volume alone sends the same string as data and labels: inflate it once.
+    if (l.data === src.data && ldt === dtype) labelField = dataField;
+    else {
+      fields.push({ encoded: l.data, byteLength: count * BYTES[ldt], what: `${at}labels.data`, dtype: ldt });
+      labelField = fields.length - 1;
+    }
+  }
+  return { src, dtype: dtype as DecodedVolume["dtype"], dataField, labelField };
 }
 
 function plan(raw: unknown): Plan {
@@ -171,53 +222,70 @@ function plan(raw: unknown): Plan {
   if (b.encoding !== "deflate-base64") throw new VolumePayloadError(`unsupported encoding ${JSON.stringify(b.encoding)}`);
   const shape = checkTriple(b.shape, "shape", true);
   const spacing = b.spacing === undefined ? ([1, 1, 1] as [number, number, number]) : checkTriple(b.spacing, "spacing", false);
-  const dtype = b.dtype as string;
-  if (!(dtype in BYTES)) throw new VolumePayloadError(`unsupported dtype ${JSON.stringify(dtype)}`);
   const count = shape[0] * shape[1] * shape[2];
   if (count > MAX_VOXELS) throw new VolumePayloadError(`${count} voxels exceed the viewer's limit of ${MAX_VOXELS}; downsample in the kernel`);
-  if (typeof b.data !== "string") throw new VolumePayloadError("data must be a base64 string");
-  const fields = [{ encoded: b.data, byteLength: count * BYTES[dtype], what: "data", dtype }];
-  if (b.labels) {
-    const l = b.labels;
-    const ldt = l.dtype as string;
-    if (ldt !== "uint8" && ldt !== "uint16" && ldt !== "uint32") {
-      throw new VolumePayloadError(`labels.dtype must be uint8, uint16 or uint32, got ${JSON.stringify(ldt)}`);
-    }
-    if (typeof l.data !== "string") throw new VolumePayloadError("labels.data must be a base64 string");
-    fields.push({ encoded: l.data, byteLength: count * BYTES[ldt], what: "labels.data", dtype: ldt });
+  if (b.panels !== undefined && b.frames !== undefined) throw new VolumePayloadError("a payload has either panels or frames, not both");
+  let kind: Plan["kind"] = "single";
+  let extra: unknown[] = [];
+  if (b.panels !== undefined) {
+    if (!Array.isArray(b.panels)) throw new VolumePayloadError("panels must be an array");
+    if (b.panels.length + 1 > MAX_PANELS) throw new VolumePayloadError(`${b.panels.length + 1} panels exceed the viewer's limit of ${MAX_PANELS}`);
+    kind = "panels";
+    extra = b.panels;
+  } else if (b.frames !== undefined) {
+    if (!Array.isArray(b.frames)) throw new VolumePayloadError("frames must be an array");
+    if (b.frames.length + 1 > MAX_FRAMES) throw new VolumePayloadError(`${b.frames.length + 1} frames exceed the viewer's limit of ${MAX_FRAMES}`);
+    kind = "frames";
+    extra = b.frames;
   }
-  return { b, shape, spacing, dtype: dtype as DecodedVolume["dtype"], fields };
+  if (count * (extra.length + 1) > MAX_VOXELS) {
+    throw new VolumePayloadError(
+      `${extra.length + 1} volumes of ${count} voxels exceed the viewer's limit of ${MAX_VOXELS} voxels in all; downsample in the kernel`,
+    );
+  }
+  const fields: Plan["fields"] = [];
+  const parts = [planPart(b as Partial<VolumeMimeVolume>, count, "", fields)];
+  extra.forEach((e, i) => parts.push(planPart(e as Partial<VolumeMimeVolume>, count, `${kind === "panels" ? "panels" : "frames"}[${i}]`, fields)));
+  return { b, shape, spacing, parts, kind, fields };
 }
 
-function finish(p: Plan, bytes: Uint8Array[]): DecodedVolume {
-  const { b } = p;
-  const data = typedView(bytes[0], p.dtype);
+function finishPart(p: Plan, part: PartPlan, bytes: Uint8Array[]): DecodedVolume {
+  const src = part.src;
+  const data = typedView(bytes[part.dataField], part.dtype);
   let window: [number, number];
-  if (Array.isArray(b.window) && b.window.length === 2 && b.window.every((x) => typeof x === "number" && Number.isFinite(x))) {
-    window = [b.window[0], b.window[1]];
+  if (Array.isArray(src.window) && src.window.length === 2 && src.window.every((x) => typeof x === "number" && Number.isFinite(x))) {
+    window = [src.window[0], src.window[1]];
   } else {
     window = dataRange(data);
   }
   let labels: DecodedVolume["labels"];
-  if (b.labels) {
+  if (src.labels && part.labelField >= 0) {
     const phases: VolumeMimePhase[] = [];
-    for (const ph of Array.isArray(b.labels.phases) ? b.labels.phases : []) {
+    for (const ph of Array.isArray(src.labels.phases) ? src.labels.phases : []) {
       if (ph && typeof ph.value === "number") {
         phases.push({ value: ph.value, name: String(ph.name ?? ph.value), color: String(ph.color ?? "") });
       }
     }
-    labels = { data: typedView(bytes[1], p.fields[1].dtype) as LabelData, phases };
+    const ldata = part.labelField === part.dataField ? data : typedView(bytes[part.labelField], p.fields[part.labelField].dtype);
+    labels = { data: ldata as LabelData, phases };
   }
-  return {
-    shape: p.shape,
-    spacing: p.spacing,
-    dtype: p.dtype,
-    data,
-    window,
-    labels,
-    downsample: b.downsample,
-    title: typeof b.title === "string" ? b.title : undefined,
-  };
+  const out: DecodedVolume = { shape: p.shape, spacing: p.spacing, dtype: part.dtype, data, window, labels, downsample: p.b.downsample };
+  if (typeof src.name === "string") out.name = src.name;
+  if (typeof src.time_s === "number" && Number.isFinite(src.time_s)) out.time_s = src.time_s;
+  return out;
+}
+
+function finish(p: Plan, bytes: Uint8Array[]): DecodedVolume {
+  const { b } = p;
+  const vols = p.parts.map((part) => finishPart(p, part, bytes));
+  const head = vols[0];
+  head.title = typeof b.title === "string" ? b.title : undefined;
+  if (p.kind === "panels") head.panels = vols.slice(1);
+  if (p.kind === "frames") {
+    head.frames = vols.slice(1);
+    if (typeof b.fps === "number" && b.fps > 0 && b.fps <= 60) head.fps = b.fps;
+  }
+  return head;
 }
 
 /**

@@ -300,14 +300,32 @@ export interface ViewState {
   overlay: boolean;
   outline: boolean;
   hidden: number[];
+  /** Comparisons: window and colour map of the panels after the first (panel 0 uses the fields above). */
+  panels?: PanelViewState[];
+  /** Comparisons: the panel the window controls act on. */
+  selected?: number;
+  /** Series: the frame shown, and the playback rate (playback itself is never saved as running). */
+  frame?: number;
+  fps?: number;
+}
+
+/** What a comparison keeps per panel. */
+export interface PanelViewState {
+  window: [number, number];
+  colormap: ColormapName;
 }
 
 /**
  * Reads a saved view state defensively (it comes from a notebook file): fields of the wrong
  * type are dropped, slice indices clamped to the shape, zoom to [MIN_ZOOM, MAX_ZOOM].
+ * Comparison and series fields need `counts` (panels, frames) and are clamped to them.
  * @example sanitizeViewState({ z: 99, colormap: "magma" }, [10, 10, 10]) // { z: 9, colormap: "magma" }
  */
-export function sanitizeViewState(raw: unknown, shape: readonly [number, number, number]): Partial<ViewState> {
+export function sanitizeViewState(
+  raw: unknown,
+  shape: readonly [number, number, number],
+  counts: { panels: number; frames: number } = { panels: 1, frames: 1 },
+): Partial<ViewState> {
   const out: Partial<ViewState> = {};
   if (!raw || typeof raw !== "object") return out;
   const r = raw as Record<string, unknown>;
@@ -337,5 +355,17 @@ export function sanitizeViewState(raw: unknown, shape: readonly [number, number,
   if (typeof r.overlay === "boolean") out.overlay = r.overlay;
   if (typeof r.outline === "boolean") out.outline = r.outline;
   if (Array.isArray(r.hidden) && r.hidden.every(num)) out.hidden = r.hidden as number[];
+  const isWindow = (w: unknown): w is [number, number] => Array.isArray(w) && w.length === 2 && num(w[0]) && num(w[1]);
+  if (Array.isArray(r.panels) && counts.panels > 1) {
+    // Entry k is panel k + 1; a bad entry keeps that panel's own defaults (undefined).
+    out.panels = r.panels.slice(0, counts.panels - 1).map((q) => {
+      const e = (q ?? {}) as Record<string, unknown>;
+      if (!isWindow(e.window) || typeof e.colormap !== "string" || !(COLORMAPS as readonly string[]).includes(e.colormap)) return undefined;
+      return { window: [e.window[0], e.window[1]], colormap: e.colormap as ColormapName };
+    }) as PanelViewState[];
+  }
+  if (num(r.selected) && counts.panels > 1) out.selected = clampIndex(r.selected, counts.panels);
+  if (num(r.frame) && counts.frames > 1) out.frame = clampIndex(r.frame, counts.frames);
+  if (num(r.fps) && r.fps > 0 && r.fps <= 60) out.fps = r.fps;
   return out;
 }

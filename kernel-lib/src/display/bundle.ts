@@ -22,19 +22,24 @@ import {
   statistics,
   voxelCount,
 } from "../volume";
-import { PLOTLY_MIME, VOLUME_MIME, type VolumeMimeBundleV1, type VolumeMimeDType } from "./contract";
+import { type Comparison, type PanelSpec, type TimeSeries, isComparison, isTimeSeries } from "./compare";
+import { PLOTLY_MIME, VOLUME_MIME, type VolumeMimeBundleV1, type VolumeMimeDType, type VolumeMimeVolume } from "./contract";
 import { base64Encode, encodeVoxels } from "./encode";
 import { type RasterImage, encodePNG } from "./png";
 import { robustWindow } from "./window";
 
 /** Default cap on the voxels sent to the viewer: 16 Mi (e.g. 256³). */
 export const DEFAULT_MAX_VOXELS = 16 * 1024 * 1024;
+/** Default cap on all voxels of a comparison or series together: 64 Mi (four 256³ volumes). */
+export const DEFAULT_MAX_TOTAL_VOXELS = 64 * 1024 * 1024;
 
 export interface ShowOptions {
   /** A title shown by the viewer and in the text summary. */
   title?: string;
   /** Volumes with more voxels are block-downsampled (isotropic integer factor) to fit. Default 16 Mi. */
   maxVoxels?: number;
+  /** compare()/series(): cap on the voxels of all volumes together (each gets an equal share). Default 64 Mi. */
+  maxTotalVoxels?: number;
   /** Initial display window [lo, hi] in data units. Default: the 0.5 and 99.5 percentiles. */
   window?: readonly [number, number];
   /** A label volume of the same shape, overlaid on a grey volume. */
@@ -426,6 +431,7 @@ export function mimeBundle(x: unknown, options: ShowOptions = {}): MimeBundle {
     if (typeof options !== "object" || options === null) {
       throw new TomolyteError(ERROR_CODES.INVALID_ARGUMENT, `show() options must be an object, got ${String(options)}`);
     }
+    if (isComparison(x) || isTimeSeries(x)) return multiBundle(x, options);
     if (isVolumeLike(x)) {
       const p = prepare(x, options);
       const png = encodePNG(renderSlices(p, options.labelOpacity ?? 0.4));
@@ -464,11 +470,93 @@ export function mimeBundle(x: unknown, options: ShowOptions = {}): MimeBundle {
     const what = x === null ? "null" : Array.isArray(x) ? "an array" : typeof x;
     throw new TomolyteError(
       ERROR_CODES.INVALID_ARGUMENT,
-      `show() accepts a Volume, a LabelVolume, an arquero table or a plotly figure { data, layout }; got ${what}`,
+      `show() accepts a Volume, a LabelVolume, compare([...]), series([...]), an arquero table or a plotly figure { data, layout }; got ${what}` +
+        (Array.isArray(x) ? " (for several volumes in one viewer use compare([...]) or series([...]))" : ""),
     );
   });
 }
 
 function escapeHTML(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+}
+
+/** Stacks rasters top to bottom, left-aligned, PNG_GAP white pixels apart (grey ones become RGB when any is RGB). */
+function stackImages(images: RasterImage[]): RasterImage {
+  const channels: 1 | 3 = images.some((im) => im.channels === 3) ? 3 : 1;
+  const width = Math.max(...images.map((im) => im.width));
+  const height = images.reduce((h, im) => h + im.height, 0) + PNG_GAP * (images.length - 1);
+  const data = new Uint8Array(width * height * channels).fill(255);
+  let y0 = 0;
+  for (const im of images) {
+    for (let r = 0; r < im.height; r++) {
+      for (let c = 0; c < im.width; c++) {
+        const src = (r * im.width + c) * im.channels;
+        const dst = ((y0 + r) * width + c) * channels;
+        for (let k = 0; k < channels; k++) data[dst + k] = im.data[src + (im.channels === 1 ? 0 : k)];
+      }
+    }
+    y0 += im.height + PNG_GAP;
+  }
+  return { width, height, channels, data };
+}
+
+/** The volume fields of one panel or frame (everything but the shared grid). */
+function volumeFields(p: Prepared, name: string | undefined): VolumeMimeVolume {
+  const b = toBundle(p, undefined);
+  const out: VolumeMimeVolume = { dtype: b.dtype, data: b.data, window: b.window };
+  if (b.labels) out.labels = b.labels;
+  if (name !== undefined) out.name = String(name);
+  return out;
+}
+
+/**
+ * compare() / series(): the top-level payload is panel (frame) 0, the others go to `panels`
+ * (`frames`); all are reduced by one factor, chosen so that every volume fits
+ * min(maxVoxels, maxTotalVoxels / count). PNG: the middle slices of every panel stacked
+ * (a series: frame 0 only). Text: one header line, then each volume's summary.
+ */
+function multiBundle(x: Comparison | TimeSeries, options: ShowOptions): MimeBundle {
+  const specs: readonly PanelSpec[] = isComparison(x) ? x.panels : x.frames;
+  const total = options.maxTotalVoxels ?? DEFAULT_MAX_TOTAL_VOXELS;
+  if (!(typeof total === "number" && Number.isFinite(total) && total >= specs.length)) {
+    throw new TomolyteError(ERROR_CODES.INVALID_ARGUMENT, `maxTotalVoxels must be a number >= the number of volumes, got ${String(total)}`);
+  }
+  const maxVoxels = Math.min(options.maxVoxels ?? DEFAULT_MAX_VOXELS, Math.floor(total / specs.length));
+  const series = isTimeSeries(x) ? x : undefined;
+  const prepared = specs.map((s) =>
+    prepare(s.volume, { maxVoxels, labels: s.labels, window: series?.window ?? s.window }),
+  );
+  if (series && !series.window) {
+    // One window over time: the lowest low and the highest high of the frames' own windows.
+    const lo = Math.min(...prepared.map((p) => p.window[0]));
+    const hi = Math.max(...prepared.map((p) => p.window[1]));
+    for (const p of prepared) p.window = [lo, hi];
+  }
+  const head = toBundle(prepared[0], options.title);
+  if (specs[0].title !== undefined) head.name = String(specs[0].title);
+  const rest = prepared.slice(1).map((p, i) => volumeFields(p, specs[i + 1].title));
+  const lines: string[] = [];
+  if (options.title !== undefined) lines.push(String(options.title));
+  if (series) {
+    head.fps = series.fps;
+    if (series.times_s) head.time_s = series.times_s[0];
+    head.frames = rest.map((f, i) => (series.times_s ? { ...f, time_s: series.times_s[i + 1] } : f));
+    const t = series.times_s;
+    lines.push(`Time series of ${specs.length} frame${specs.length === 1 ? "" : "s"}` + (t ? `, t = ${fmt(t[0])} … ${fmt(t[t.length - 1])} s` : "") + `; frame 0:`);
+    lines.push(summarize(specs[0].volume, prepared[0], { labels: specs[0].labels }));
+  } else {
+    head.panels = rest;
+    lines.push(`Comparison of ${specs.length} volumes on one ${specs[0].volume.shape.join(" × ")} grid (z, y, x):`);
+    specs.forEach((s, i) => {
+      lines.push(`[${i}]${s.title !== undefined ? ` ${s.title}` : ""}`);
+      lines.push(summarize(s.volume, prepared[i], { labels: s.labels }).replace(/^/gm, "  "));
+    });
+  }
+  const opacity = options.labelOpacity ?? 0.4;
+  const images = (series ? prepared.slice(0, 1) : prepared).map((p) => renderSlices(p, opacity));
+  return {
+    [VOLUME_MIME]: head,
+    "image/png": base64Encode(encodePNG(stackImages(images))),
+    "text/plain": lines.join("\n"),
+  };
 }

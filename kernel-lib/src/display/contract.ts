@@ -40,4 +40,36 @@ export interface VolumeMimeBundleV1 {
   /** Downsampling applied per axis [fz, fy, fx] (1 = none), and the original shape. */
   downsample?: { factor: [number, number, number]; originalShape: [number, number, number] };
   title?: string;
+  /** Caption of this volume (panel 0 of a comparison, frame 0 of a series); `title` is the whole output's. */
+  name?: string;
+  /** Time of frame 0 of a series, in seconds. */
+  time_s?: number;
+  /**
+   * Linked comparison (additive to v1): the panels AFTER the first, shown beside it and stepping with
+   * it. The top-level fields are panel 0, so a viewer that does not know `panels` still shows panel 0.
+   * Every panel has the top-level shape, spacing and downsampling.
+   */
+  panels?: VolumeMimeVolume[];
+  /**
+   * Time series (additive to v1): the frames AFTER the first (frame 0 is the top-level volume), in
+   * time order, with the top-level shape, spacing and downsampling. Never together with `panels`.
+   */
+  frames?: VolumeMimeFrame[];
+  /** Playback rate of a series in frames per second (the viewer's initial choice). */
+  fps?: number;
+}
+
+/** One more volume of a comparison: its own values, window and labels on the shared grid. */
+export interface VolumeMimeVolume {
+  dtype: VolumeMimeDType;
+  /** Same encoding as the top-level `data`. */
+  data: string;
+  window: [number, number];
+  labels?: VolumeMimeBundleV1["labels"];
+  name?: string;
+}
+
+/** One more frame of a time series. */
+export interface VolumeMimeFrame extends VolumeMimeVolume {
+  time_s?: number;
 }

@@ -1,7 +1,31 @@
 import "./node-zlib";
-export { VOLUME_MIME, PLOTLY_MIME, type VolumeMimeBundleV1, type VolumeMimePhase, type VolumeMimeDType } from "./contract";
+export {
+  VOLUME_MIME,
+  PLOTLY_MIME,
+  type VolumeMimeBundleV1,
+  type VolumeMimePhase,
+  type VolumeMimeDType,
+  type VolumeMimeVolume,
+  type VolumeMimeFrame,
+} from "./contract";
+export {
+  compare,
+  series,
+  isComparison,
+  isTimeSeries,
+  MAX_PANELS,
+  MAX_FRAMES,
+  type PanelSpec,
+  type PanelInput,
+  type SpacingRule,
+  type CompareOptions,
+  type Comparison,
+  type SeriesOptions,
+  type TimeSeries,
+} from "./compare";
 export {
   DEFAULT_MAX_VOXELS,
+  DEFAULT_MAX_TOTAL_VOXELS,
   type ShowOptions,
   type MimeBundle,
   type PlotlyFigureLike,
