@@ -33,7 +33,10 @@ export function prepareRank(volume: Volume, o: RankOptions, op: RankParams["op"]
 /** @internal Planes [z0, z1) of a rank filter. */
 export function rankPlanes(volume: Volume, p: RankParams, z0: number, z1: number, out: VoxelArray): void {
   if (p.op === "median") medianPlanes(volume, p, z0, z1, out);
-  else if (p.fp.shape === "cube") minMaxCubePlanes(volume, p, z0, z1, out);
+  else if (p.fp.shape === "cube") {
+    if (Math.max(...p.fp.radii) <= CHAIN_MAX_RADIUS) minMaxCubeChain(volume, p, z0, z1, out);
+    else minMaxCubePlanes(volume, p, z0, z1, out);
+  }
   else minMaxRunPlanes(volume, p, z0, z1, out);
 }
 
@@ -224,6 +227,92 @@ function vanHerk(a: Float64Array, n: number, r: number, isMax: boolean, g: Float
   }
 }
 
+/** Radii up to this use comparison chains (r comparisons per voxel and axis); wider ones van Herk (3). */
+const CHAIN_MAX_RADIUS = 3;
+
+/**
+ * Cube minimum / maximum for small radii, separable and branch-free: z direct
+ * over the 2rz+1 planes (four per sweep), then along y and x a chain of
+ * extrema (E_1 of three neighbours, E_{k+1}(i) = ext(E_k(i−1), E_k(i+1))) over
+ * whole padded planes / padded lines, so every loop is contiguous.
+ */
+function minMaxCubeChain(volume: Volume, p: RankParams, z0: number, z1: number, out: VoxelArray): void {
+  const [nz, ny, nx] = volume.shape;
+  const [rz, ry, rx] = p.fp.radii;
+  const isMax = p.op === "maximum";
+  const mode = p.mode;
+  const cval = p.cval;
+  const src = volume.data;
+  const plane = ny * nx;
+  const zmap = indexMap(nz, rz, mode);
+  const xmap = indexMap(nx, rx, mode);
+  const pad = (ny + 2 * ry) * nx;
+  const A = takeScratch(Float64Array, pad);
+  const B = takeScratch(Float64Array, pad);
+  const len = nx + 2 * rx;
+  const la = new Float64Array(len);
+  const lb = new Float64Array(len);
+  const e4 = isMax ? max4 : min4;
+  const e1 = isMax ? maxInto : minInto;
+  for (let z = z0; z < z1; z++) {
+    // z: rows ry .. ry+ny-1 of A
+    const base = ry * nx;
+    let outside = false;
+    const planes: number[] = [];
+    for (let dz = 0; dz <= 2 * rz; dz++) {
+      const zz = zmap[z + dz];
+      if (zz < 0) outside = true;
+      else planes.push(zz * plane);
+    }
+    const o0 = planes[0];
+    for (let i = 0; i < plane; i++) A[base + i] = src[o0 + i];
+    let k = 1;
+    for (; k + 4 <= planes.length; k += 4) e4(A, base, plane, src, planes[k], src, planes[k + 1], src, planes[k + 2], src, planes[k + 3]);
+    for (; k < planes.length; k++) e1(A, base, src, planes[k], plane);
+    if (outside) for (let i = 0; i < plane; i++) A[base + i] = isMax ? Math.max(A[base + i], cval) : Math.min(A[base + i], cval);
+    // y: pad rows by the mode, then ry chain steps over the whole plane (stride nx)
+    let ya = A;
+    let yb = B;
+    if (ry > 0) {
+      for (let j = 0; j < 2 * ry; j++) {
+        const row = j < ry ? j : ny + j;
+        const sy = mapIndex(row - ry, ny, mode);
+        if (sy < 0) A.fill(cval, row * nx, (row + 1) * nx);
+        else A.copyWithin(row * nx, (sy + ry) * nx, (sy + ry + 1) * nx);
+      }
+      for (let w = 1; w <= ry; w++) {
+        chainStep(ya, yb, w * nx, pad - w * nx, w === 1, isMax, nx);
+        const t = ya;
+        ya = yb;
+        yb = t;
+      }
+    }
+    // x: per row, a padded line, rx chain steps, into the output
+    const ob = z * plane;
+    for (let y = 0; y < ny; y++) {
+      const r0 = (y + ry) * nx;
+      for (let x = 0; x < nx; x++) la[rx + x] = ya[r0 + x];
+      for (let j = 0; j < rx; j++) {
+        const a = xmap[j];
+        la[j] = a < 0 ? cval : ya[r0 + a];
+        const b = xmap[rx + nx + j];
+        la[rx + nx + j] = b < 0 ? cval : ya[r0 + b];
+      }
+      let xa = la;
+      let xb = lb;
+      for (let w = 1; w <= rx; w++) {
+        chainStep(xa, xb, w, len - w, w === 1, isMax);
+        const t = xa;
+        xa = xb;
+        xb = t;
+      }
+      const o = ob + y * nx;
+      for (let x = 0; x < nx; x++) out[o + x] = xa[rx + x];
+    }
+  }
+  giveScratch(A, B);
+}
+
 function minMaxCubePlanes(volume: Volume, p: RankParams, z0: number, z1: number, out: VoxelArray): void {
   const [nz, ny, nx] = volume.shape;
   const [rz, ry, rx] = p.fp.radii;
@@ -383,12 +472,12 @@ function min4Int(dst: VoxelArray, d: number, n: number, s1: VoxelArray, o1: numb
   }
 }
 
-/** b[j] = extremum of a[j-1], a[j], a[j+1] (three = true) or of a[j-1], a[j+1], for j in [lo, hi). */
-function chainStep(a: Float64Array, b: Float64Array, lo: number, hi: number, three: boolean, isMax: boolean): void {
+/** b[j] = extremum of a[j-st], a[j], a[j+st] (three = true) or of a[j-st], a[j+st], for j in [lo, hi). */
+function chainStep(a: Float64Array, b: Float64Array, lo: number, hi: number, three: boolean, isMax: boolean, st = 1): void {
   if (isMax) {
     for (let j = lo; j < hi; j++) {
-      const u = a[j - 1];
-      const v = a[j + 1];
+      const u = a[j - st];
+      const v = a[j + st];
       let m = +(v > u);
       let e = m * v + (1 - m) * u;
       if (three) {
@@ -400,8 +489,8 @@ function chainStep(a: Float64Array, b: Float64Array, lo: number, hi: number, thr
     }
   } else {
     for (let j = lo; j < hi; j++) {
-      const u = a[j - 1];
-      const v = a[j + 1];
+      const u = a[j - st];
+      const v = a[j + st];
       let m = +(v < u);
       let e = m * v + (1 - m) * u;
       if (three) {

@@ -35,6 +35,9 @@ describe("mean / median / minimum / maximum vs scipy.ndimage", () => {
     ours[`mean_cube_${m}`] = mean(u8, { radiusVoxels: 2, mode: m, cval }).data;
     ours[`mean_ball_${m}`] = mean(u8, { radiusVoxels: 2, footprint: "ball", mode: m, cval }).data;
     ours[`mean_aniso_${m}`] = mean(f32, { radiusVoxels: [1, 0, 3], mode: m, cval }).data;
+    // radii above 3 take the van Herk path (smaller ones the comparison chains)
+    ours[`min_bigcube_u16_${m}`] = minimum(u16, { radiusVoxels: [1, 4, 5], mode: m, cval }).data;
+    ours[`max_bigcube_f32_${m}`] = maximum(f32, { radiusVoxels: [4, 0, 5], mode: m, cval }).data;
     for (const [name, v] of [["u8", u8], ["u16", u16], ["i16", i16], ["f32", f32]] as const) {
       ours[`median_cube_${name}_${m}`] = median(v, { radiusVoxels: 1, mode: m, cval }).data;
       ours[`median_ball_${name}_${m}`] = median(v, { radiusVoxels: 2, footprint: "ball", mode: m, cval }).data;
@@ -55,6 +58,8 @@ for m in ${JSON.stringify(MODES)}:
     b = ball(2).astype(np.float64); b /= b.sum()
     R["mean_ball_" + m] = ndi.correlate(a, b, mode=m, cval=c)
     R["mean_aniso_" + m] = ndi.uniform_filter(I["f32"].astype(np.float64), [3, 1, 7], mode=m, cval=c)
+    R["min_bigcube_u16_" + m] = ndi.minimum_filter(I["u16"], [3, 9, 11], mode=m, cval=c)
+    R["max_bigcube_f32_" + m] = ndi.maximum_filter(I["f32"], [9, 1, 11], mode=m, cval=c)
     for name in ["u8", "u16", "i16", "f32"]:
         v = I[name]
         R[f"median_cube_{name}_{m}"] = ndi.median_filter(v, 3, mode=m, cval=c)
