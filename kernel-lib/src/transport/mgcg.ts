@@ -130,6 +130,8 @@ export interface MgControl {
   alpha: number;
   /** Rank 0 only: called after each convergence check. */
   onProgress?: (fractionDone: number) => void;
+  /** Levels with fewer real cells run on rank 0 alone (default 32768); tests lower it to split every level. */
+  serialBelow?: number;
 }
 
 export interface MgOutcome {
@@ -164,6 +166,7 @@ export function solveMgPcg(H: Hierarchy, W: Work, team: Team, ctl: MgControl): M
   const [z0, z1] = slab(nz, team);
   const na = L.axis === 0 ? L.nz : L.axis === 1 ? L.ny : L.nx;
   const ga = L.axis === 0 ? L.gz : L.axis === 1 ? L.gy : L.gx;
+  const serialBelow = ctl.serialBelow ?? SERIAL_BELOW;
   const solo: Team = { rank: 0, size: 1, barrier: () => undefined, cancelled: () => false };
   let buf = 0;
   /** Sum of the per-plane partials just written, in plane order (the same on every rank). */
@@ -181,6 +184,23 @@ export function solveMgPcg(H: Hierarchy, W: Work, team: Team, ctl: MgControl): M
   ];
   const [r0, r1, b0, b1] = own(L, z0, z1);
 
+  /**
+   * A half-sweep of colour c over planes [a, b), then a barrier. With a periodic z wrap of
+   * odd length the first and last planes are neighbours of the same colour: the last plane
+   * is then updated after the others (as one thread does it), so no rank reads a plane
+   * another rank is writing and the result does not depend on the split.
+   */
+  const half = (Lv: CLevel, Xl: Vec, Bl: Vec, c: number, a: number, b: number, tm: Team): void => {
+    if (!Lv.wrap[0] || (Lv.nz & 1) === 0) {
+      sweep(Lv, Xl, Bl, c, a, b);
+      tm.barrier();
+      return;
+    }
+    sweep(Lv, Xl, Bl, c, a, Math.min(b, Lv.nz - 1));
+    tm.barrier();
+    if (b === Lv.nz && a < b) sweep(Lv, Xl, Bl, c, Lv.nz - 1, Lv.nz);
+    tm.barrier();
+  };
   /** One V-cycle for Xl ≈ A⁻¹ Bl from a zero guess (Xl is overwritten, never read first). */
   const cycle = (l: number, Xl: Vec, Bl: Vec, tm: Team): void => {
     const Lv = H.levels[l];
@@ -189,7 +209,7 @@ export function solveMgPcg(H: Hierarchy, W: Work, team: Team, ctl: MgControl): M
       tm.barrier();
       return;
     }
-    if (tm.size > 1 && Lv.m < SERIAL_BELOW) {
+    if (tm.size > 1 && Lv.m < serialBelow) {
       // The rest of the cycle is small: rank 0 does it alone (same kernels, same result).
       if (tm.rank === 0) cycle(l, Xl, Bl, solo);
       tm.barrier();
@@ -200,11 +220,11 @@ export function solveMgPcg(H: Hierarchy, W: Work, team: Team, ctl: MgControl): M
     const bc = W.bs[l];
     const [a, b] = slab(Lv.nz, tm);
     for (let s = 0; s < ctl.sweeps; s++) {
-      if (s === 0) sweepFromZero(Lv, Xl, Bl, a, b);
-      else sweep(Lv, Xl, Bl, 0, a, b);
-      tm.barrier();
-      sweep(Lv, Xl, Bl, 1, a, b);
-      tm.barrier();
+      if (s === 0) {
+        sweepFromZero(Lv, Xl, Bl, a, b);
+        tm.barrier();
+      } else half(Lv, Xl, Bl, 0, a, b, tm);
+      half(Lv, Xl, Bl, 1, a, b, tm);
     }
     restrictRed(Lv, Xl, Bl, C, bc, a, b);
     tm.barrier();
@@ -213,10 +233,8 @@ export function solveMgPcg(H: Hierarchy, W: Work, team: Team, ctl: MgControl): M
     tm.barrier();
     // Colours reversed after the correction: the preconditioner stays symmetric.
     for (let s = 0; s < ctl.sweeps; s++) {
-      sweep(Lv, Xl, Bl, 1, a, b);
-      tm.barrier();
-      sweep(Lv, Xl, Bl, 0, a, b);
-      tm.barrier();
+      half(Lv, Xl, Bl, 1, a, b, tm);
+      half(Lv, Xl, Bl, 0, a, b, tm);
     }
   };
   const precondition = () => cycle(0, Z, R, team);
@@ -270,10 +288,14 @@ export function solveMgPcg(H: Hierarchy, W: Work, team: Team, ctl: MgControl): M
   residualOfSolution(L, X, R, z0, z1, part, base0);
   sumPlanes();
   precondition();
-  P.set(Z.subarray(r0, r1), r0);
-  P.set(Z.subarray(b0, b1), b0);
+  const copyOwn = (from: Vec, to: Vec) => {
+    to.set(from.subarray(r0, r1), r0);
+    to.set(from.subarray(b0, b1), b0);
+  };
+  copyOwn(Z, P);
   let rz = dotOwn(R, Z);
   let it = 0;
+  let lastRestart = 0;
   let converged = check(0);
   while (!converged && it < ctl.maxIterations) {
     if (team.cancelled()) throw new TomolyteError(ERROR_CODES.CANCELLED, "operation cancelled");
@@ -291,6 +313,20 @@ export function solveMgPcg(H: Hierarchy, W: Work, team: Team, ctl: MgControl): M
     team.barrier();
     converged = check(it);
     if (converged) break;
+    // Float32 recurrences drift from the true residual and stall near a 1e-7 flux spread.
+    // When the spread has not halved in 3 iterations, replace r by b − A x (from the Float64
+    // solution, so r is again accurate relative to its own size) and restart CG from there.
+    const stalled = it - lastRestart >= 3 && spread > 0.5 * history[history.length - 4][1];
+    if (stalled) {
+      lastRestart = it;
+      residualOfSolution(L, X, R, z0, z1, part, buf * nz);
+      sumPlanes();
+      precondition();
+      copyOwn(Z, P);
+      rz = dotOwn(R, Z);
+      team.barrier();
+      continue;
+    }
     precondition();
     const rzNew = dotOwn(R, Z);
     const beta = rzNew / rz;
