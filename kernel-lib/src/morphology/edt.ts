@@ -1,6 +1,6 @@
 import { ERROR_CODES, TomolyteError, throwIfAborted } from "../errors";
 import { type Triple, type Volume, checkAllocation, createVolume } from "../volume";
-import { type ForegroundOptions, type ProgressOptions, foregroundBytes, reportProgress } from "./mask";
+import { type ForegroundOptions, type ProgressOptions, checkVolume, foregroundBytes, reportProgress } from "./mask";
 
 export interface DistanceTransformOptions extends ForegroundOptions, ProgressOptions {
   /** "um" (default): distances in micrometres using the spacing; "voxels": unit spacing. */
@@ -73,14 +73,18 @@ function envelope1d(
  * fg = 0, written into `out` (any float array), separably along x, y, z.
  * `idx` (optional) receives the linear index of that nearest voxel.
  * Infinity (and -1) where there is no such voxel at all.
+ * `how.phase`: read a label volume directly, background = every value but this
+ * one (no mask to build: one array less to allocate and fill). `how.sqrt`:
+ * write distances instead of squared distances (fused into the last pass).
  */
 export function squaredDistance(
-  fg: Uint8Array,
+  fg: ArrayLike<number>,
   shape: Triple,
   spacing: Triple,
   out: Float32Array | Float64Array,
   idx: Int32Array | undefined,
   progress: ProgressOptions = {},
+  how: { phase?: number; sqrt?: boolean } = {},
 ): void {
   const [nz, ny, nx] = shape;
   const maxLen = Math.max(nz, ny, nx);
@@ -94,18 +98,21 @@ export function squaredDistance(
   const total = nz * 2 + ny;
   // Pass 1, along x: the input is binary, so the nearest background in the row is a two-sweep scan.
   const sx2 = sx * sx;
+  // Background test: fg[i] === 0, or with a phase fg[i] !== phase, as (fg[i] === val) === bgIfEqual.
+  const bgIfEqual = how.phase === undefined;
+  const val = how.phase ?? 0;
   for (let z = 0; z < nz; z++) {
     throwIfAborted(progress.signal);
     for (let y = 0; y < ny; y++) {
       const b = (z * ny + y) * nx;
       let last = -1;
       for (let x = 0; x < nx; x++) {
-        if (fg[b + x] === 0) last = x;
+        if ((fg[b + x] === val) === bgIfEqual) last = x;
         arg[x] = last;
       }
       last = -1;
       for (let x = nx - 1; x >= 0; x--) {
-        if (fg[b + x] === 0) last = x;
+        if ((fg[b + x] === val) === bgIfEqual) last = x;
         const l = arg[x];
         let q = -1;
         if (l >= 0 && (last < 0 || x - l <= last - x)) q = l;
@@ -128,11 +135,15 @@ export function squaredDistance(
     throwIfAborted(progress.signal);
     for (let x = 0; x < nx; x++) {
       const b = z * ny * nx + x;
+      let any = false;
       for (let y = 0; y < ny; y++) {
-        f[y] = out[b + y * nx];
+        const w = out[b + y * nx];
+        f[y] = w;
+        if (w !== 0) any = true;
         if (fi) fi[y] = idx![b + y * nx];
       }
-      if (!envelope1d(f, ny, sy2, d, arg, v, zb)) continue;
+      // An all-background column stays 0 (its indices already point at itself).
+      if (!any || !envelope1d(f, ny, sy2, d, arg, v, zb)) continue;
       for (let y = 0; y < ny; y++) {
         out[b + y * nx] = d[y];
         if (fi) idx![b + y * nx] = fi[arg[y]];
@@ -144,6 +155,7 @@ export function squaredDistance(
   // written one cache line at a time instead of one line per column.
   const sz2 = sz * sz;
   const plane = ny * nx;
+  const root = how.sqrt === true;
   if (nz > 1) {
     const B = 16;
     const blk = new Float64Array(nz * B);
@@ -161,11 +173,14 @@ export function squaredDistance(
           }
         }
         for (let c = 0; c < w; c++) {
+          let any = false;
           for (let z = 0; z < nz; z++) {
-            f[z] = blk[z * B + c];
+            const e = blk[z * B + c];
+            f[z] = e;
+            if (e !== 0) any = true;
             if (fi) fi[z] = bix![z * B + c];
           }
-          if (!envelope1d(f, nz, sz2, d, arg, v, zb)) continue;
+          if (!any || !envelope1d(f, nz, sz2, d, arg, v, zb)) continue;
           for (let z = 0; z < nz; z++) {
             blk[z * B + c] = d[z];
             if (fi) bix![z * B + c] = fi[arg[z]];
@@ -173,13 +188,14 @@ export function squaredDistance(
         }
         for (let z = 0; z < nz; z++) {
           const o = b0 + z * plane;
-          for (let c = 0; c < w; c++) {
-            out[o + c] = blk[z * B + c];
-            if (bix) idx![o + c] = bix[z * B + c];
-          }
+          if (root) for (let c = 0; c < w; c++) out[o + c] = Math.sqrt(blk[z * B + c]);
+          else for (let c = 0; c < w; c++) out[o + c] = blk[z * B + c];
+          if (bix) for (let c = 0; c < w; c++) idx![o + c] = bix[z * B + c];
         }
       }
     }
+  } else if (root) {
+    for (let i = 0; i < out.length; i++) out[i] = Math.sqrt(out[i]);
   }
   reportProgress(progress, 1);
 }
@@ -213,14 +229,16 @@ export function distanceTransform(volume: Volume, options: DistanceTransformOpti
   if (dtype !== "float32" && dtype !== "float64") {
     throw new TomolyteError(ERROR_CODES.INVALID_ARGUMENT, `dtype must be "float32" or "float64", got ${String(dtype)}`);
   }
-  const fg = foregroundBytes(volume, options);
+  // One phase of a volume is read in place; other foreground choices build a 0/1 mask first.
+  const direct = typeof options.phase === "number" && Number.isFinite(options.phase) && volume?.data !== undefined;
+  if (direct) checkVolume(volume, "volume");
+  const fg: ArrayLike<number> = direct ? volume.data : foregroundBytes(volume, options);
   const n = fg.length;
   const bytes = n * (dtype === "float32" ? 4 : 8) + (options.returnIndices ? 4 * n : 0);
   checkAllocation(bytes, "the distance transform", n);
   const out = dtype === "float32" ? new Float32Array(n) : new Float64Array(n);
   const idx = options.returnIndices ? new Int32Array(n) : undefined;
-  squaredDistance(fg, volume.shape, spacing, out, idx, options);
-  for (let i = 0; i < n; i++) out[i] = Math.sqrt(out[i]);
+  squaredDistance(fg, volume.shape, spacing, out, idx, options, { phase: direct ? (options.phase as number) : undefined, sqrt: true });
   const result: { distance: Volume<Float32Array | Float64Array>; indices?: Volume<Int32Array> } = {
     distance: createVolume(out, volume.shape, volume.spacing),
   };
