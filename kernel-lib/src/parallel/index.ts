@@ -34,3 +34,4 @@ export const parallel = {
   nonLocalMeans: (volume: Volume, options: Omit<NonLocalMeansOptions, "signal" | "onProgress">, run?: ParallelOptions): Promise<Volume> =>
     runFilter("nonLocalMeans", volume, options as Record<string, unknown>, run),
 };
+export { type TortuosityParallelRun, tortuosityParallel, shutdownTortuosityWorkers } from "./tortuosity";
