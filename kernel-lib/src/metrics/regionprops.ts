@@ -113,6 +113,11 @@ export function symmetricEigen3(m: readonly number[]): { values: number[]; vecto
 
 function maxLabel(d: ArrayLike<number>): number {
   let m = 0;
+  // Unsigned integer arrays (label() and watershed give Uint32Array) need no check.
+  if (d instanceof Uint32Array || d instanceof Uint16Array || d instanceof Uint8Array) {
+    for (let i = 0; i < d.length; i++) if (d[i] > m) m = d[i];
+    return m;
+  }
   for (let i = 0; i < d.length; i++) {
     const x = d[i];
     if (!(x >= 0) || x !== Math.floor(x)) {
