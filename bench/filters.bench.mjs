@@ -38,8 +38,7 @@ export default [
   },
   {
     name: "unsharp r=1 a=1",
-    // single-threaded in tomolyte (no pool entry yet)
-    tomolyte: (lib, v) => lib.unsharpMask(v, { radiusVoxels: 1, amount: 1 }),
+    tomolyte: (lib, v, { threads }) => lib.parallel.unsharpMask(v, { radiusVoxels: 1, amount: 1 }, { threads }),
     peer: { setup: "from skimage.filters import unsharp_mask", call: "unsharp_mask(v, radius=1, amount=1, preserve_range=True)" },
   },
   {
@@ -55,7 +54,8 @@ export default [
   {
     name: "diffusion exp 10 it",
     // no SciPy/scikit-image equivalent: the peer is a vectorised NumPy Perona–Malik (same scheme, float32)
-    tomolyte: (lib, v) => lib.anisotropicDiffusion(v, { kappa: 0.05 * (v.data instanceof Float32Array ? 1 : 65535), iterations: 10 }),
+    tomolyte: (lib, v, { threads }) =>
+      lib.parallel.anisotropicDiffusion(v, { kappa: 0.05 * (v.data instanceof Float32Array ? 1 : 65535), iterations: 10 }, { threads }),
     peer: {
       setup: `
 def pm(v, kappa, it, step=1/7):

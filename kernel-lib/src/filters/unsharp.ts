@@ -1,6 +1,6 @@
 import { checkNumber } from "../errors";
-import { type DType, type Volume, DTYPE_RANGE, createVolume, isFloatDType } from "../volume";
-import { type ProgressOptions, allocOut, checkGreyInput, perAxis, runInSlabs } from "./common";
+import { type DType, type VoxelArray, type Volume, DTYPE_RANGE, createVolume, isFloatDType } from "../volume";
+import { type ProgressOptions, allocOut, checkGreyInput, giveScratch, perAxis, runInSlabs, takeScratch } from "./common";
 import { type SeparableParams, gaussianKernel1d, separablePlanes } from "./gaussian";
 
 export interface UnsharpOptions extends ProgressOptions {
@@ -19,15 +19,18 @@ export interface UnsharpOptions extends ProgressOptions {
   preserveRange?: boolean;
 }
 
-/**
- * Unsharp mask as `skimage.filters.unsharp_mask` defines it:
- * `out = v + amount · (v − gaussian(v, σ = radius, mode "reflect", truncate 4))`.
- * Output float32 (float64 for float64 input). See `preserveRange` for scaling and clipping.
- *
- * @example
- * const sharp = unsharpMask(denoised, { radiusVoxels: 2, amount: 0.7 });
- */
-export function unsharpMask(volume: Volume, options: UnsharpOptions = {}): Volume {
+/** @internal */
+export interface UnsharpParams {
+  blur: SeparableParams;
+  amount: number;
+  scale: number;
+  lo: number;
+  hi: number;
+  outDType: DType;
+}
+
+/** @internal Validates the options of unsharpMask. */
+export function prepareUnsharp(volume: Volume, options: UnsharpOptions): UnsharpParams {
   const inDType = checkGreyInput(volume, "unsharpMask");
   const o = options ?? {};
   const sig = perAxis("radius", o.radiusVoxels, o.radius_um, volume.spacing, { allowZero: true, defaultVoxels: 1 });
@@ -51,35 +54,54 @@ export function unsharpMask(volume: Volume, options: UnsharpOptions = {}): Volum
     lo = negative ? -1 : 0;
     hi = 1;
   }
-  const p: SeparableParams = {
+  const blur: SeparableParams = {
     weights: sig.map((s) => (s > 1e-15 ? gaussianKernel1d(s, 4) : [])) as [number[], number[], number[]],
     mode: "reflect",
     cval: 0,
     outDType: "float64",
   };
+  return { blur, amount, scale, lo, hi, outDType };
+}
+
+/** Planes per blur buffer: bounds the float64 scratch at 8 planes. */
+const UNSHARP_SLAB = 8;
+
+/** @internal Planes [z0, z1) of the unsharp mask: blurred 8 planes at a time into a float64 scratch, then combined. */
+export function unsharpPlanes(volume: Volume, p: UnsharpParams, z0: number, z1: number, out: VoxelArray): void {
   const plane = volume.shape[1] * volume.shape[2];
-  const out = allocOut(outDType, volume.data.length, "the unsharp mask output");
-  const SLAB = 8;
-  const blur = new Float64Array(plane * SLAB);
+  const blur = takeScratch(Float64Array, plane * UNSHARP_SLAB);
   const src = volume.data;
-  runInSlabs(
-    volume.shape[0],
-    (z0, z1) => {
-      separablePlanes(volume, p, z0, z1, blur, z0);
-      for (let z = z0; z < z1; z++) {
-        const o = z * plane;
-        const b = (z - z0) * plane;
-        for (let i = 0; i < plane; i++) {
-          const v = src[o + i] * scale;
-          let r = v + (v - blur[b + i] * scale) * amount;
-          if (r < lo) r = lo;
-          else if (r > hi) r = hi;
-          out[o + i] = r;
-        }
+  const { amount, scale, lo, hi } = p;
+  for (let a = z0; a < z1; a += UNSHARP_SLAB) {
+    const b = Math.min(z1, a + UNSHARP_SLAB);
+    separablePlanes(volume, p.blur, a, b, blur, a);
+    for (let z = a; z < b; z++) {
+      const o = z * plane;
+      const q = (z - a) * plane;
+      for (let i = 0; i < plane; i++) {
+        const v = src[o + i] * scale;
+        let r = v + (v - blur[q + i] * scale) * amount;
+        if (r < lo) r = lo;
+        else if (r > hi) r = hi;
+        out[o + i] = r;
       }
-    },
-    o,
-    SLAB,
-  );
+    }
+  }
+  giveScratch(blur);
+}
+
+/**
+ * Unsharp mask as `skimage.filters.unsharp_mask` defines it:
+ * `out = v + amount · (v − gaussian(v, σ = radius, mode "reflect", truncate 4))`.
+ * Output float32 (float64 for float64 input). See `preserveRange` for scaling and clipping.
+ * `parallel.unsharpMask` gives the same numbers on worker threads.
+ *
+ * @example
+ * const sharp = unsharpMask(denoised, { radiusVoxels: 2, amount: 0.7 });
+ */
+export function unsharpMask(volume: Volume, options: UnsharpOptions = {}): Volume {
+  const p = prepareUnsharp(volume, options);
+  const out = allocOut(p.outDType, volume.data.length, "the unsharp mask output");
+  runInSlabs(volume.shape[0], (z0, z1) => unsharpPlanes(volume, p, z0, z1, out), options ?? {}, UNSHARP_SLAB);
   return createVolume(out, volume.shape, volume.spacing);
 }

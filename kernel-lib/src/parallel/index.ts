@@ -7,6 +7,8 @@ import type { GaussianOptions } from "../filters/gaussian";
 import type { MeanOptions } from "../filters/mean";
 import type { RankOptions } from "../filters/rank";
 import type { NonLocalMeansOptions } from "../filters/nlm";
+import type { UnsharpOptions } from "../filters/unsharp";
+import type { DiffusionOptions } from "../filters/diffusion";
 import { type ParallelOptions, runFilter } from "./pool";
 
 export { type ParallelOptions, runFilter, shutdownPool, defaultThreads } from "./pool";
@@ -19,6 +21,7 @@ export { type ParallelFilterName } from "./kernels";
  * @example
  * const m = await parallel.median(ct, { radiusVoxels: 2 }, { threads: 4 });
  * const g = await parallel.gaussian(ct, { sigma_um: 1 }, { threads: 2, onProgress: (f) => console.log(f) });
+ * const d = await parallel.anisotropicDiffusion(ct, { kappa: 30, iterations: 10 }, { threads: 2 });
  */
 export const parallel = {
   gaussian: (volume: Volume, options: Omit<GaussianOptions, "signal" | "onProgress">, run?: ParallelOptions): Promise<Volume> =>
@@ -33,5 +36,9 @@ export const parallel = {
     runFilter("maximum", volume, options as Record<string, unknown>, run),
   nonLocalMeans: (volume: Volume, options: Omit<NonLocalMeansOptions, "signal" | "onProgress">, run?: ParallelOptions): Promise<Volume> =>
     runFilter("nonLocalMeans", volume, options as Record<string, unknown>, run),
+  unsharpMask: (volume: Volume, options: Omit<UnsharpOptions, "signal" | "onProgress">, run?: ParallelOptions): Promise<Volume> =>
+    runFilter("unsharpMask", volume, options as Record<string, unknown>, run),
+  anisotropicDiffusion: (volume: Volume, options: Omit<DiffusionOptions, "signal" | "onProgress">, run?: ParallelOptions): Promise<Volume> =>
+    runFilter("anisotropicDiffusion", volume, options as Record<string, unknown>, run),
 };
 export { type TortuosityParallelRun, tortuosityParallel, shutdownTortuosityWorkers } from "./tortuosity";

@@ -14,6 +14,8 @@ import { prepareGaussian, separablePlanes } from "../filters/gaussian";
 import { meanPlanes, prepareMean } from "../filters/mean";
 import { prepareRank, rankPlanes } from "../filters/rank";
 import { nlmPlanes, prepareNlm } from "../filters/nlm";
+import { prepareUnsharp, unsharpPlanes } from "../filters/unsharp";
+import { type DiffusionParams, diffusionPlanes, prepareDiffusion } from "../filters/diffusion";
 
 /** @internal */
 export interface SlabKernel {
@@ -21,10 +23,20 @@ export interface SlabKernel {
   planes(volume: Volume, params: unknown, z0: number, z1: number, out: VoxelArray): void;
   /** Thick slabs for kernels with wide halos (non-local means). */
   slabsPerThread: number;
+  /** Iterative kernels: rounds over all slabs, each reading the previous round's output (default 1). */
+  rounds?(params: unknown): number;
 }
 
 /** Names of the filters that run on the worker pool. */
-export type ParallelFilterName = "gaussian" | "mean" | "median" | "minimum" | "maximum" | "nonLocalMeans";
+export type ParallelFilterName =
+  | "gaussian"
+  | "mean"
+  | "median"
+  | "minimum"
+  | "maximum"
+  | "nonLocalMeans"
+  | "unsharpMask"
+  | "anisotropicDiffusion";
 
 /** @internal */
 export const KERNELS: Record<ParallelFilterName, SlabKernel> = {
@@ -75,5 +87,23 @@ export const KERNELS: Record<ParallelFilterName, SlabKernel> = {
     },
     planes: (v, p, z0, z1, out) => nlmPlanes(v, p as never, z0, z1, out),
     slabsPerThread: 1,
+  },
+  unsharpMask: {
+    prepare: (v, o) => {
+      const p = prepareUnsharp(v, o);
+      return { params: p, outDType: p.outDType };
+    },
+    planes: (v, p, z0, z1, out) => unsharpPlanes(v, p as never, z0, z1, out),
+    slabsPerThread: 4,
+  },
+  anisotropicDiffusion: {
+    prepare: (v, o) => {
+      const p = prepareDiffusion(v, o as never);
+      return { params: p, outDType: p.outDType };
+    },
+    planes: (v, p, z0, z1, out) => diffusionPlanes(v, p as never, z0, z1, out),
+    // every round ends in a barrier: 2 slabs per thread balance a busy core without many small tasks
+    slabsPerThread: 2,
+    rounds: (p) => (p as DiffusionParams).iterations,
   },
 };

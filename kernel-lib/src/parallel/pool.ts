@@ -156,10 +156,21 @@ export async function runFilter(
   const n = nz * ny * nx;
   const inDType = dtypeOf(volume.data);
   const OutCtor = ctorOf(outDType);
+  // Iterative kernels (diffusion) run several rounds, each reading the previous one's output.
+  const rounds = kernel.rounds ? kernel.rounds(params) : 1;
   const copyIn = !(volume.data.buffer instanceof SharedArrayBuffer);
-  checkAllocation((copyIn ? volume.data.byteLength : 0) + n * OutCtor.BYTES_PER_ELEMENT, `the shared buffers of parallel ${name}`, n);
-  const { sab: input, release } = toShared(volume.data);
+  checkAllocation(
+    (copyIn ? volume.data.byteLength : 0) + (rounds > 1 ? 2 : 1) * n * OutCtor.BYTES_PER_ELEMENT,
+    `the shared buffers of parallel ${name}`,
+    n,
+  );
   const output = new SharedArrayBuffer(n * OutCtor.BYTES_PER_ELEMENT);
+  if (rounds === 0) {
+    new OutCtor(output).set(volume.data);
+    return createVolume(new OutCtor(output), volume.shape, volume.spacing);
+  }
+  const { sab: input, release } = toShared(volume.data);
+  const other = rounds > 1 ? new SharedArrayBuffer(n * OutCtor.BYTES_PER_ELEMENT) : output;
 
   // Slabs: several per thread for balance (one for kernels with wide halos).
   const nSlabs = Math.min(nz, threads * kernel.slabsPerThread);
@@ -171,8 +182,8 @@ export async function runFilter(
   }
   const workers = getWorkers(Math.min(threads, ranges.length));
 
-  try {
-    await new Promise<void>((resolveAll, reject) => {
+  const runRound = (round: number, src: SharedArrayBuffer, srcDType: typeof inDType, dst: SharedArrayBuffer) =>
+    new Promise<void>((resolveAll, reject) => {
       let next = 0;
       let done = 0;
       let planesDone = 0;
@@ -202,6 +213,10 @@ export async function runFilter(
         }
         fail(new TomolyteError(ERROR_CODES.CANCELLED, "operation cancelled"));
       };
+      if (run.signal?.aborted) {
+        onAbort();
+        return;
+      }
       run.signal?.addEventListener("abort", onAbort);
       const dispatch = (slot: Slot) => {
         if (failed) return;
@@ -216,11 +231,11 @@ export async function runFilter(
           taskId,
           kernel: name,
           params,
-          input,
-          inDType,
+          input: src,
+          inDType: srcDType,
           shape: [nz, ny, nx],
           spacing: [volume.spacing[0], volume.spacing[1], volume.spacing[2]],
-          output,
+          output: dst,
           outDType,
           z0,
           z1,
@@ -237,7 +252,7 @@ export async function runFilter(
           done++;
           planesDone += z1 - z0;
           try {
-            run.onProgress?.(planesDone / nz);
+            run.onProgress?.((round + planesDone / nz) / rounds);
           } catch (e) {
             fail(e);
             return;
@@ -262,6 +277,17 @@ export async function runFilter(
       };
       for (const s of workers) dispatch(s);
     });
+
+  try {
+    // The last round writes `output`; rounds alternate between the two buffers before it.
+    let src = input;
+    let srcDType = inDType;
+    for (let r = 0; r < rounds; r++) {
+      const dst = (rounds - 1 - r) % 2 === 0 ? output : other;
+      await runRound(r, src, srcDType, dst);
+      src = dst;
+      srcDType = outDType;
+    }
   } finally {
     release();
   }

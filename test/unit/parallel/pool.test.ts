@@ -74,6 +74,9 @@ describe("parallel filters over z-slabs", () => {
       ["median f32 ball", () => lib.median(f32, { radiusVoxels: 1, footprint: "ball" }).data, async (t) => (await lib.parallel.median(f32, { radiusVoxels: 1, footprint: "ball" }, { threads: t })).data],
       ["minimum", () => lib.minimum(u16, { radiusVoxels: [2, 1, 3], mode: "constant", cval: 7 }).data, async (t) => (await lib.parallel.minimum(u16, { radiusVoxels: [2, 1, 3], mode: "constant", cval: 7 }, { threads: t })).data],
       ["maximum", () => lib.maximum(f32, { radiusVoxels: 2, footprint: "ball" }).data, async (t) => (await lib.parallel.maximum(f32, { radiusVoxels: 2, footprint: "ball" }, { threads: t })).data],
+      ["unsharp", () => lib.unsharpMask(u16, { radiusVoxels: 1.5, amount: 0.7 }).data, async (t) => (await lib.parallel.unsharpMask(u16, { radiusVoxels: 1.5, amount: 0.7 }, { threads: t })).data],
+      ["diffusion", () => lib.anisotropicDiffusion(f32, { kappa: 20, iterations: 4, conductance: "quadratic" }).data, async (t) => (await lib.parallel.anisotropicDiffusion(f32, { kappa: 20, iterations: 4, conductance: "quadratic" }, { threads: t })).data],
+      ["diffusion u16 exp", () => lib.anisotropicDiffusion(u16, { kappa: 300, iterations: 3 }).data, async (t) => (await lib.parallel.anisotropicDiffusion(u16, { kappa: 300, iterations: 3 }, { threads: t })).data],
       ["nlm", () => lib.nonLocalMeans(f32, { patchSize: 3, patchDistance: 2, h: 20 }).data, async (t) => (await lib.parallel.nonLocalMeans(f32, { patchSize: 3, patchDistance: 2, h: 20 }, { threads: t })).data],
     ];
     for (const [name, sync, par] of cases) {
@@ -101,6 +104,12 @@ describe("parallel filters over z-slabs", () => {
     await lib.parallel.median(v, { radiusVoxels: 1 }, { threads: 2, onProgress: (f) => seen.push(f) });
     expect(seen[seen.length - 1]).toBe(1);
     expect([...seen].sort((a, b) => a - b)).toEqual(seen);
+    // iterative kernels: progress runs over all rounds
+    const rounds: number[] = [];
+    await lib.parallel.anisotropicDiffusion(v, { kappa: 20, iterations: 3 }, { threads: 2, onProgress: (f) => rounds.push(f) });
+    expect(rounds.length).toBeGreaterThanOrEqual(3);
+    expect(rounds[rounds.length - 1]).toBe(1);
+    expect([...rounds].sort((a, b) => a - b)).toEqual(rounds);
     await expect(lib.parallel.gaussian(v, { sigmaVoxels: -1 }, { threads: 2 })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
     await expect(lib.runFilter("nope" as never, v, {}, {})).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
     const ac = new AbortController();
