@@ -156,6 +156,7 @@ export function squaredDistance(
   const sz2 = sz * sz;
   const plane = ny * nx;
   const root = how.sqrt === true;
+  const f32 = out instanceof Float32Array;
   if (nz > 1) {
     const B = 16;
     const blk = new Float64Array(nz * B);
@@ -188,7 +189,9 @@ export function squaredDistance(
         }
         for (let z = 0; z < nz; z++) {
           const o = b0 + z * plane;
-          if (root) for (let c = 0; c < w; c++) out[o + c] = Math.sqrt(blk[z * B + c]);
+          // fround first on float32 output: the same numbers as storing d² and taking the root after.
+          if (root && f32) for (let c = 0; c < w; c++) out[o + c] = Math.sqrt(Math.fround(blk[z * B + c]));
+          else if (root) for (let c = 0; c < w; c++) out[o + c] = Math.sqrt(blk[z * B + c]);
           else for (let c = 0; c < w; c++) out[o + c] = blk[z * B + c];
           if (bix) for (let c = 0; c < w; c++) idx![o + c] = bix[z * B + c];
         }
