@@ -7,7 +7,7 @@
  */
 import { type Command, Option } from "commander";
 import type { BoundaryMode } from "../../filters";
-import { defaultThreads, runFilter } from "../../parallel";
+import { type ParallelFilterName, defaultThreads, runFilter } from "../../parallel";
 import { type DType, type Volume, astype, statistics, volumeDType } from "../../volume";
 import type { CliContext, CommonOptions } from "../context";
 import { parseDType, withCommonOptions } from "../options";
@@ -135,8 +135,9 @@ function libraryOptions(o: FilterOptions): Record<string, unknown> {
   return out;
 }
 
-const PARALLEL: Partial<Record<FilterOp, "mean" | "median" | "minimum" | "maximum" | "gaussian" | "nonLocalMeans">> = {
+const PARALLEL: Partial<Record<FilterOp, ParallelFilterName>> = {
   mean: "mean", median: "median", minimum: "minimum", maximum: "maximum", gaussian: "gaussian", nlm: "nonLocalMeans",
+  unsharp: "unsharpMask", diffusion: "anisotropicDiffusion",
 };
 
 /**
