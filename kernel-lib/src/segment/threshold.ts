@@ -49,6 +49,26 @@ export function greyHistogram(volume: Volume, options: HistogramThresholdOptions
   checkGrey(volume, "greyHistogram");
   const d = volume.data;
   const dtype = dtypeOf(d);
+  // 8- and 16-bit integers: count into a table over the whole type range in one pass
+  // (no separate min/max pass), then keep min..max.
+  if (d instanceof Uint8Array || d instanceof Uint16Array || d instanceof Int8Array || d instanceof Int16Array) {
+    const size = d instanceof Uint8Array || d instanceof Int8Array ? 256 : 65536;
+    const off = d instanceof Int8Array ? 128 : d instanceof Int16Array ? 32768 : 0;
+    const table = new Uint32Array(size);
+    for (let i = 0; i < d.length; i++) table[d[i] + off]++;
+    let a = 0;
+    while (table[a] === 0) a++;
+    let b = size - 1;
+    while (table[b] === 0) b--;
+    const nb = b - a + 1;
+    const counts = new Float64Array(nb);
+    const centers = new Float64Array(nb);
+    for (let i = 0; i < nb; i++) {
+      counts[i] = table[a + i];
+      centers[i] = a + i - off;
+    }
+    return { counts, centers };
+  }
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < d.length; i++) {

@@ -66,6 +66,15 @@ for k in ["u8", "u8n", "u16", "f32", "f64"]:
     const h = greyHistogram(createVolume(new Uint16Array([3, 5, 5, 9]), [1, 1, 4]));
     expect(Array.from(h.centers)).toEqual([3, 4, 5, 6, 7, 8, 9]);
     expect(Array.from(h.counts)).toEqual([1, 0, 2, 0, 0, 0, 1]);
+    // Signed 8/16-bit data: the same, negative values included (the one-pass table is offset).
+    const s16 = greyHistogram(createVolume(new Int16Array([-32768, -2, 1, 1]), [1, 1, 4]));
+    expect(s16.centers[0]).toBe(-32768);
+    expect(s16.centers[s16.centers.length - 1]).toBe(1);
+    expect(s16.counts.length).toBe(32770);
+    expect([s16.counts[0], s16.counts[32766], s16.counts[32769]]).toEqual([1, 1, 2]);
+    const s8 = greyHistogram(createVolume(new Int8Array([-1, 127, -1]), [1, 1, 3]));
+    expect(Array.from(s8.centers.slice(0, 2))).toEqual([-1, 0]);
+    expect([s8.counts[0], s8.counts[128], s8.counts.length]).toEqual([2, 1, 129]);
   });
 
   it("explains bad input", () => {
