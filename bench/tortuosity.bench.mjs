@@ -8,10 +8,12 @@
 //    tortuosity() at TauFactor's criterion 1e-2 (labelling, set-up and solve) vs
 //    SciPy (labelling, sparse assembly and scipy.sparse.linalg.cg with a Jacobi
 //    preconditioner to a relative residual of 1e-4), and peak memory;
-//  - `node bench/tortuosity.bench.mjs [--size 128,256] [--methods mg-pcg,pcg,sor,scipy]`
-//    prints the detailed comparison: iterations, time, memory per voxel and the
-//    answer of each solver (the table in docs/tortuosity.md). It needs the built
-//    library (npm run build) or TOMOLYTE_DIST=<path to index.js>.
+//  - `node bench/tortuosity.bench.mjs [--size 128,256] [--tolerance 1e-2]
+//    [--methods mg-pcg,mg-pcg-f64,mg-pcg-2t,pcg,sor,scipy]` prints the detailed comparison:
+//    iterations, wall and CPU time, memory per voxel (counted arrays, and measured peak RSS)
+//    and the answer of each solver (the tables in docs/tortuosity.md); every tomolyte case
+//    runs in a child process of its own. It needs the built library (npx tsc -b kernel-lib)
+//    or TOMOLYTE_DIST=<path to index.js>.
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
@@ -85,49 +87,88 @@ export default [
     },
     peer: { setup: PEER_SETUP, call: "peer_tau(v.shape[0], 1e-4)" },
   },
+  {
+    // The same solve on worker threads (parallel/tortuosityParallel, --threads N): set-up on the
+    // main thread, the multigrid-CG iterations split over z-slabs.
+    name: "tortuosity pore z, worker threads (TauFactor electrode, tol 1e-2)",
+    dtypes: ["uint16"],
+    tomolyte: async (lib, v, { threads }) => {
+      const labels = await sampleCrop(lib, v.shape[0]);
+      return lib.tortuosityParallel(labels, { phase: 0, axis: "z", tolerance: 1e-2 }, { threads });
+    },
+    peer: { setup: PEER_SETUP, call: "peer_tau(v.shape[0], 1e-4)" },
+  },
 ];
 
 // ---- detailed comparison when run directly ----
+// Each tomolyte case runs in a child process of its own, so its peak memory is its own:
+// peak RSS − the RSS before the call (sample loaded, JIT warmed up on a 24³ crop).
+const CASES = {
+  "mg-pcg": { method: "mg-pcg" },
+  "mg-pcg-f64": { method: "mg-pcg", precision: "float64" },
+  "mg-pcg-2t": { method: "mg-pcg", threads: 2 },
+  pcg: { method: "pcg" },
+  sor: { method: "sor" },
+};
+
+async function child(n, name, tol) {
+  const require = createRequire(import.meta.url);
+  const lib = require(process.env.TOMOLYTE_DIST ?? join(root, "kernel-lib/dist/index.js"));
+  const c = CASES[name];
+  const v = await sampleCrop(lib, n);
+  const small = lib.crop(v, { z: [0, 24], y: [0, 24], x: [0, 24] });
+  const solve = (vol) => c.threads
+    ? lib.tortuosityParallel(vol, { phase: 0, axis: "z", method: c.method, precision: c.precision, tolerance: tol, maxIterations: 100000 }, { threads: c.threads, serialBelow: vol === small ? 0 : undefined })
+    : lib.tortuosity(vol, { phase: 0, axis: "z", method: c.method, precision: c.precision, tolerance: tol, maxIterations: 100000 });
+  await solve(small); // JIT warm-up (in the workers too)
+  const base = process.memoryUsage().rss;
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  const r = await solve(v);
+  const ms = performance.now() - t0;
+  const c1 = process.cpuUsage(c0);
+  const peak = process.resourceUsage().maxRSS * 1024;
+  if (c.threads) await lib.shutdownTortuosityWorkers();
+  console.log(JSON.stringify({
+    tau: r.tortuosityFactor, iterations: r.iterations, converged: r.converged, ms, cpuMs: (c1.user + c1.system) / 1000,
+    solverFloatsPerVoxel: r.solverBytes / 4 / n ** 3, peakMinusBaseFloatsPerVoxel: (peak - base) / 4 / n ** 3, peakMB: peak / 2 ** 20,
+  }));
+}
+
 async function detailed(argv) {
-  const opt = { sizes: [128], methods: ["mg-pcg", "pcg", "sor", "scipy"], tol: 1e-2 };
+  const opt = { sizes: [128], methods: ["mg-pcg", "mg-pcg-f64", "mg-pcg-2t", "pcg", "sor", "scipy"], tol: 1e-2 };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--size") opt.sizes = argv[++i].split(",").map(Number);
     else if (argv[i] === "--methods") opt.methods = argv[++i].split(",");
     else if (argv[i] === "--tolerance") opt.tol = Number(argv[++i]);
+    else if (argv[i] === "--child") return child(Number(argv[++i]), argv[++i], Number(argv[++i]));
     else throw new Error(`unknown option ${argv[i]}`);
   }
-  const require = createRequire(import.meta.url);
-  const lib = require(process.env.TOMOLYTE_DIST ?? join(root, "kernel-lib/dist/index.js"));
   const rows = [];
   for (const n of opt.sizes) {
-    const v = await sampleCrop(lib, n);
-    // JIT warm-up on a small crop, as the harness does.
-    lib.tortuosity(lib.crop(v, { z: [0, 24], y: [0, 24], x: [0, 24] }), { phase: 0 });
     for (const method of opt.methods) {
       if (method === "scipy") {
         const script = `import json, time\nimport numpy as np\n${PEER_SETUP}\nt0 = time.perf_counter()\nc0 = time.process_time()\nr = peer_tau(${n}, 1e-4)\nr["ms"] = (time.perf_counter() - t0) * 1000\nr["cpuMs"] = (time.process_time() - c0) * 1000\nprint(json.dumps(r))`;
         const p = spawnSync("/usr/bin/python3", ["-c", script], { encoding: "utf8", maxBuffer: 1 << 26 });
         if (p.status !== 0) { rows.push({ n, method, error: p.stderr.trim().split("\n").pop() }); continue; }
         const r = JSON.parse(p.stdout.trim().split("\n").pop());
-        rows.push({ n, method: "scipy cg+jacobi (rtol 1e-4)", tau: r.tau, iterations: r.iterations, ms: r.ms, cpuMs: r.cpuMs, bytesPerVoxel: null });
+        rows.push({ n, method: "scipy cg+jacobi (rtol 1e-4)", tau: r.tau, iterations: r.iterations, ms: r.ms, cpuMs: r.cpuMs });
       } else {
-        const t0 = performance.now();
-        const c0 = process.cpuUsage();
-        const r = lib.tortuosity(v, { phase: 0, axis: "z", method, tolerance: opt.tol, maxIterations: 100000 });
-        const ms = performance.now() - t0;
-        const c1 = process.cpuUsage(c0);
-        // CPU time of this (single-threaded) process: what the wall time would be on an idle core.
-        const cpuMs = (c1.user + c1.system) / 1000;
-        rows.push({ n, method: `${method} (tol ${opt.tol})`, tau: r.tortuosityFactor, iterations: r.iterations, ms, cpuMs, bytesPerVoxel: r.solverBytes / n ** 3, converged: r.converged });
+        if (!CASES[method]) throw new Error(`unknown method ${method}; use ${Object.keys(CASES).join(", ")}, scipy`);
+        const p = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--child", String(n), method, String(opt.tol)], { encoding: "utf8", maxBuffer: 1 << 26 });
+        if (p.status !== 0) { rows.push({ n, method, error: p.stderr.trim().split("\n").pop() }); continue; }
+        const r = JSON.parse(p.stdout.trim().split("\n").pop());
+        rows.push({ n, method: `${method} (tol ${opt.tol})`, ...r });
       }
       const last = rows[rows.length - 1];
       console.error(`[tortuosity bench] ${n}³ ${last.method}: τ ${last.tau?.toFixed(5)}, ${last.iterations} it, ${(last.ms / 1000).toFixed(2)} s wall, ${((last.cpuMs ?? NaN) / 1000).toFixed(2)} s CPU`);
     }
   }
-  console.log("| size | solver | τ | iterations | wall s | CPU s | solver bytes/voxel |");
-  console.log("|---|---|---|---|---|---|---|");
+  const f = (x, d) => (typeof x === "number" ? x.toFixed(d) : "-");
+  console.log("| size | solver | τ | iterations | wall s | CPU s | solver floats/voxel | peak RSS − base, floats/voxel |");
+  console.log("|---|---|---|---|---|---|---|---|");
   for (const r of rows) {
-    console.log(`| ${r.n}³ | ${r.method} | ${r.tau?.toFixed(5) ?? r.error} | ${r.iterations ?? "-"} | ${r.ms ? (r.ms / 1000).toFixed(2) : "-"} | ${r.cpuMs ? (r.cpuMs / 1000).toFixed(2) : "-"} | ${r.bytesPerVoxel ? r.bytesPerVoxel.toFixed(1) : "-"} |`);
+    console.log(`| ${r.n}³ | ${r.method} | ${r.tau?.toFixed(5) ?? r.error} | ${r.iterations ?? "-"} | ${f(r.ms / 1000, 2)} | ${f(r.cpuMs / 1000, 2)} | ${f(r.solverFloatsPerVoxel, 2)} | ${f(r.peakMinusBaseFloatsPerVoxel, 2)} |`);
   }
 }
 

@@ -89,6 +89,29 @@ describe("compact mg-pcg: Float32 work vectors", () => {
   });
 });
 
+describe("percolation search", () => {
+  it("a channel that connects only across the periodic wrap: removed without, a resistor chain with", async () => {
+    // Pore voxels (z, 0, 0) for z = 0..2, then (z, 0, nx - 1) for z = 2..5: the two halves
+    // touch only through the x wrap. Each voxel touches only its chain neighbours, so with
+    // periodic sides the chain of M = 7 voxels over nz = 6 slices gives τ = (M / nz)² (see
+    // the staircase test in tortuosity.test.ts); without, nothing percolates.
+    const [nz, ny, nx] = [6, 3, 4];
+    const d = new Uint8Array(nz * ny * nx).fill(1);
+    for (let z = 0; z <= 2; z++) d[z * ny * nx] = 0;
+    for (let z = 2; z < nz; z++) d[z * ny * nx + nx - 1] = 0;
+    d[5 * ny * nx + 2 * nx + 1] = 0; // an isolated pore on the outlet face
+    const v = lib.createVolume(d, [nz, ny, nx], [1, 1, 1]);
+    const closed = lib.tortuosity(v, { phase: 0 });
+    expect(closed.percolating).toBe(false);
+    expect(closed.tortuosityFactor).toBe(Infinity);
+    const open = lib.tortuosity(v, { phase: 0, periodicSides: true, tolerance: 1e-10 });
+    expect(open.removedFraction).toBeCloseTo(1 / 8, 12);
+    expect(relErr(open.tortuosityFactor, (7 / 6) ** 2 * (8 / 7))).toBeLessThan(1e-8); // ε counts the isolated pore
+    const par = await lib.tortuosityParallel(v, { phase: 0, periodicSides: true, tolerance: 1e-10 }, { threads: 2, serialBelow: 0 });
+    expect(par.tortuosityFactor).toBe(open.tortuosityFactor);
+  });
+});
+
 describe("compact mg-pcg: memory count", () => {
   it("solveBytes is the sum of every array, here counted by hand for a 4×5×6 block", () => {
     const shape: [number, number, number] = [4, 5, 6];

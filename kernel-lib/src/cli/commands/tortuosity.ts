@@ -1,7 +1,8 @@
 /**
  * `tomolyte tortuosity <labels> --phase V --axis z|y|x`: tortuosity factor by
  * steady-state diffusion, TauFactor 2's definition (transport/). Runs in a
- * worker thread (Ctrl-C cancels at once). `--field` saves the concentration.
+ * worker thread (Ctrl-C cancels at once); `--threads N` splits the solve over N
+ * worker threads of its own. `--field` saves the concentration.
  */
 import { type Command, Option } from "commander";
 import { ERROR_CODES, TomolyteError } from "../../errors";
@@ -10,6 +11,7 @@ import type { CliContext, CommonOptions } from "../context";
 import { withCommonOptions } from "../options";
 import type { CliCommand } from "../program";
 import { runOp, transferable } from "../run-op";
+import { tortuosityParallel } from "../../parallel/tortuosity";
 import { checkOutput, numberOption, readVolume, secondsSince, writeVolume } from "./common";
 import { formatNumber } from "./format";
 
@@ -19,6 +21,7 @@ interface TortuosityCliOptions extends CommonOptions {
   tolerance?: number;
   maxIterations?: number;
   method?: "mg-pcg" | "pcg" | "sor";
+  threads?: number;
   field?: string;
   force?: boolean;
 }
@@ -46,6 +49,7 @@ export const tortuosityCommand: CliCommand = {
         .addOption(numberOption("--tolerance <T>", "stop when the flux varies between planes (and between checks) by at most this, relative (default 1e-4)", { min: 0, exclusiveMin: true, max: 1 }))
         .addOption(numberOption("--max-iterations <N>", "iteration limit (default 500 for mg-pcg, 20000 otherwise)", { min: 1, integer: true }))
         .addOption(new Option("--method <m>", "solver (default mg-pcg; sor is TauFactor's)").choices(["mg-pcg", "pcg", "sor"]))
+        .addOption(numberOption("--threads <N>", "worker threads for the mg-pcg iterations (default 1; the same result for any N; set-up stays on one thread)", { min: 1, integer: true }))
         .option("--field <file>", "also write the concentration field (float32; inlet 1, outlet 0) to this file")
         .option("-f, --force", "replace the --field file if it exists (never the input)"),
     ).action(async (file: string, options: TortuosityCliOptions) => {
@@ -72,7 +76,10 @@ export const tortuosityCommand: CliCommand = {
       if (options.tolerance !== undefined) lib.tolerance = options.tolerance;
       if (options.maxIterations !== undefined) lib.maxIterations = options.maxIterations;
       if (options.method !== undefined) lib.method = options.method;
-      const t = await runOp("tortuosity", { labels, options: lib }, { signal: ctx.signal, onProgress: progress, transfer: transferable(labels.data) });
+      // --threads N > 1: the solve's own worker threads (parallel/), started from this thread.
+      const t = options.threads !== undefined && options.threads > 1
+        ? await tortuosityParallel(labels, { ...lib, axis: options.axis, signal: ctx.signal, onProgress: progress }, { threads: options.threads })
+        : await runOp("tortuosity", { labels, options: lib }, { signal: ctx.signal, onProgress: progress, transfer: transferable(labels.data) });
       progress.done();
       const seconds = secondsSince(t0);
       if (!t.converged) ctx.warn(options, t.message);
