@@ -14,6 +14,13 @@ export interface NonLocalMeansOptions extends ProgressOptions {
   sigma?: number;
   /** Output dtype (default float32; float64 for float64 input). */
   dtype?: DType;
+  /**
+   * true (default): the blockwise variant (skimage's fast_mode=True: flat patches).
+   * false: skimage's fast_mode=False: pixelwise patch distances with a Gaussian-weighted
+   * patch and the search window clipped to the volume; slower (about 3·patchSize work per
+   * voxel and shift instead of a constant), and needs patchSize >= 3.
+   */
+  fastMode?: boolean;
 }
 
 /** @internal */
@@ -23,6 +30,7 @@ export interface NlmParams {
   h: number;
   sigma: number;
   outDType: DType;
+  fast: boolean;
 }
 
 /** Above this normalised distance a weight is dropped (exp(-5) < 0.7%), as skimage does. */
@@ -61,7 +69,13 @@ export function prepareNlm(volume: Volume, o: NonLocalMeansOptions): NlmParams {
     sigma = o.sigma ?? 0;
   }
   checkNumber("sigma", sigma, { min: 0 });
-  return { s, d, h, sigma, outDType: floatOutDType(inDType, o.dtype) };
+  const fast = o.fastMode ?? true;
+  if (typeof fast !== "boolean") throw new TomolyteError(ERROR_CODES.INVALID_ARGUMENT, `nonLocalMeans: fastMode must be true or false, got ${String(o.fastMode)}`);
+  if (!fast && s < 3) {
+    // skimage's Gaussian patch has width (s − 1)/4: zero for s = 1 (its weights become NaN)
+    throw new TomolyteError(ERROR_CODES.INVALID_ARGUMENT, "nonLocalMeans: fastMode false needs patchSize >= 3");
+  }
+  return { s, d, h, sigma, outDType: floatOutDType(inDType, o.dtype), fast };
 }
 
 /**
@@ -75,6 +89,10 @@ export function prepareNlm(volume: Volume, o: NonLocalMeansOptions): NlmParams {
  * padded with whole-sample symmetry (numpy's "reflect" = SciPy's "mirror").
  */
 export function nlmPlanes(volume: Volume, p: NlmParams, z0: number, z1: number, out: VoxelArray): void {
+  if (p.fast === false) {
+    nlmSlowPlanes(volume, p, z0, z1, out);
+    return;
+  }
   const [nz, ny, nx] = volume.shape;
   const src = volume.data;
   const { s, d } = p;
@@ -226,6 +244,180 @@ export function nlmPlanes(volume: Volume, p: NlmParams, z0: number, z1: number, 
     const a = z * ny * nx;
     for (let i = 0; i < plane.length; i++) plane[i] = acc[a + i] / wsum[a + i];
     storePlane(plane, out, (z0 + z) * ny * nx, p.outDType);
+  }
+}
+
+/**
+ * @internal Planes [z0, z1) of pixelwise non-local means (skimage's
+ * fast_mode=False). Weight of q for p: with D = Σ_patch w·((P_p − P_q)² − 2σ²),
+ * w the Gaussian patch kernel (width (s−1)/4, Σw = 1/h²), accumulated plane by
+ * plane of the patch: 0 when the partial sum exceeds 5 before one of the later
+ * planes (skimage stops there), else exp(−max(D, 0)). q ranges over the search
+ * cube clipped to the volume; patches read the volume mirror-padded by s/2
+ * (numpy's "reflect"). Since w is a product of 1D Gaussians, each patch plane's
+ * sum is a separable 2D filter of the squared differences for a shift t: about
+ * 3s operations per voxel and shift instead of s³. Weights are symmetric
+ * (w(p, p+t) = w(p+t, p)): each pair is computed once, for half the shifts.
+ * Every voxel adds its terms in a fixed order, so any slab split gives the same bits.
+ */
+function nlmSlowPlanes(volume: Volume, p: NlmParams, z0: number, z1: number, out: VoxelArray): void {
+  const [nz, ny, nx] = volume.shape;
+  const src = volume.data;
+  const { s, d } = p;
+  const o = s >> 1;
+  const A = (s - 1) / 4;
+  const g = new Float64Array(s);
+  let gs = 0;
+  for (let i = 0; i < s; i++) {
+    g[i] = Math.exp(-((i - o) * (i - o)) / (2 * A * A));
+    gs += g[i];
+  }
+  const norm = 1 / (gs * gs * gs * p.h * p.h); // w_ijk = g_i g_j g_k · norm
+  const var2 = 2 * p.sigma * p.sigma;
+  // the σ term of patch plane i: Σ_jk w_ijk · 2σ²
+  const planeVar = new Float64Array(s);
+  for (let i = 0; i < s; i++) planeVar[i] = g[i] * gs * gs * norm * var2;
+  // Local mirror-padded copy: image planes ZA..ZB-1 (everything p or q can be) plus o around.
+  const ZA = Math.max(0, z0 - d);
+  const ZB = Math.min(nz, z1 + d);
+  const EZ = ZB - ZA + 2 * o;
+  const EY = ny + 2 * o;
+  const EX = nx + 2 * o;
+  const EP = EY * EX;
+  const E = new Float64Array(EZ * EP);
+  const xm = new Int32Array(EX);
+  for (let x = 0; x < EX; x++) xm[x] = mapIndex(x - o, nx, "mirror");
+  for (let z = 0; z < EZ; z++) {
+    const zz = mapIndex(ZA + z - o, nz, "mirror");
+    for (let y = 0; y < EY; y++) {
+      const b = (zz * ny + mapIndex(y - o, ny, "mirror")) * nx;
+      const e = z * EP + y * EX;
+      for (let x = 0; x < EX; x++) E[e + x] = src[b + xm[x]];
+    }
+  }
+  const at = (z: number, y: number, x: number) => E[(z - ZA + o) * EP + (y + o) * EX + x + o];
+  const L = z1 - z0;
+  const plane = ny * nx;
+  const acc = new Float64Array(L * plane);
+  const wsum = new Float64Array(L * plane);
+  for (let z = z0; z < z1; z++)
+    for (let y = 0; y < ny; y++)
+      for (let x = 0; x < nx; x++) {
+        const i = (z - z0) * plane + y * nx + x;
+        acc[i] = at(z, y, x); // the voxel itself: distance −2σ²Σw <= 0, weight 1
+        wsum[i] = 1;
+      }
+  // Per shift: F planes (2D-filtered squared differences, one per patch plane), kept in a ring of s.
+  const ring = Array.from({ length: s }, () => new Float64Array(plane));
+  const ringZ = new Int32Array(s).fill(-1 << 30);
+  const dsq = new Float64Array(EP);
+  const hx = new Float64Array(EY * nx);
+  const dist = new Float64Array(plane);
+  const dead = new Uint8Array(plane);
+  for (let tz = 0; tz <= d; tz++) {
+    for (let ty = -d; ty <= d; ty++) {
+      for (let tx = -d; tx <= d; tx++) {
+        if (tz === 0 && (ty < 0 || (ty === 0 && tx <= 0))) continue;
+        // bases b with b and b + t inside the volume, and b or b + t in the slab
+        const zbLo = Math.max(0, z0 - tz);
+        const zbHi = Math.min(z1, nz - tz);
+        const ybLo = Math.max(0, -ty);
+        const ybHi = Math.min(ny, ny - ty);
+        const xbLo = Math.max(0, -tx);
+        const xbHi = Math.min(nx, nx - tx);
+        if (zbLo >= zbHi || ybLo >= ybHi || xbLo >= xbHi) continue;
+        ringZ.fill(-1 << 30);
+        const tOff = tz * EP + ty * EX + tx;
+        const fPlane = (zz: number): Float64Array => {
+          const slot = ((zz % s) + s) % s;
+          const F = ring[slot];
+          if (ringZ[slot] === zz) return F;
+          ringZ[slot] = zz;
+          // squared differences over the rows/cols the patches of the bases cover
+          const ez = (zz - ZA + o) * EP;
+          for (let y = ybLo; y < ybHi + 2 * o; y++) {
+            const r = ez + y * EX;
+            for (let x = xbLo; x < xbHi + 2 * o; x++) {
+              const t = E[r + x] - E[r + x + tOff];
+              dsq[y * EX + x] = t * t;
+            }
+          }
+          // x then y filter with g (patch rows/cols o around each base)
+          for (let y = ybLo; y < ybHi + 2 * o; y++) {
+            const r = y * EX;
+            for (let x = xbLo; x < xbHi; x++) {
+              let v = 0;
+              for (let k = 0; k < s; k++) v += g[k] * dsq[r + x + k];
+              hx[y * nx + x] = v;
+            }
+          }
+          for (let y = ybLo; y < ybHi; y++) {
+            for (let x = xbLo; x < xbHi; x++) {
+              let v = 0;
+              for (let j = 0; j < s; j++) v += g[j] * hx[(y + j) * nx + x];
+              F[y * nx + x] = v;
+            }
+          }
+          return F;
+        };
+        for (let zb = zbLo; zb < zbHi; zb++) {
+          const baseIn = zb >= z0 && zb < z1;
+          const targetIn = zb + tz >= z0 && zb + tz < z1;
+          if (!baseIn && !targetIn) continue;
+          // distance, patch plane by patch plane, with skimage's early stop
+          for (let i = 0; i < s; i++) {
+            const F = fPlane(zb - o + i);
+            const c = g[i] * norm;
+            const pv = planeVar[i];
+            for (let y = ybLo; y < ybHi; y++) {
+              const r = y * nx;
+              for (let x = xbLo; x < xbHi; x++) {
+                const k = r + x;
+                if (i === 0) {
+                  dist[k] = c * F[k] - pv;
+                  dead[k] = 0;
+                } else {
+                  if (dist[k] > CUTOFF) dead[k] = 1;
+                  dist[k] += c * F[k] - pv;
+                }
+              }
+            }
+          }
+          const ab = (zb - z0) * plane;
+          const at2 = (zb + tz - z0) * plane;
+          const eb = (zb - ZA + o) * EP + o * EX + o;
+          for (let y = ybLo; y < ybHi; y++) {
+            for (let x = xbLo; x < xbHi; x++) {
+              const k = y * nx + x;
+              if (dead[k]) continue;
+              const dd = dist[k] > 0 ? dist[k] : 0;
+              let w: number;
+              if (dd <= CUTOFF) {
+                const u = dd * (EXP_N / CUTOFF);
+                const m = u | 0;
+                w = EXP_TABLE[m] + (EXP_TABLE[m + 1] - EXP_TABLE[m]) * (u - m);
+              } else w = Math.exp(-dd);
+              const e = eb + y * EX + x;
+              if (baseIn) {
+                acc[ab + k] += w * E[e + tOff];
+                wsum[ab + k] += w;
+              }
+              if (targetIn) {
+                const kt = k + ty * nx + tx;
+                acc[at2 + kt] += w * E[e];
+                wsum[at2 + kt] += w;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  const res = new Float64Array(plane);
+  for (let z = 0; z < L; z++) {
+    const a = z * plane;
+    for (let i = 0; i < plane; i++) res[i] = acc[a + i] / wsum[a + i];
+    storePlane(res, out, (z0 + z) * plane, p.outDType);
   }
 }
 

@@ -77,6 +77,7 @@ describe("parallel filters over z-slabs", () => {
       ["unsharp", () => lib.unsharpMask(u16, { radiusVoxels: 1.5, amount: 0.7 }).data, async (t) => (await lib.parallel.unsharpMask(u16, { radiusVoxels: 1.5, amount: 0.7 }, { threads: t })).data],
       ["diffusion", () => lib.anisotropicDiffusion(f32, { kappa: 20, iterations: 4, conductance: "quadratic" }).data, async (t) => (await lib.parallel.anisotropicDiffusion(f32, { kappa: 20, iterations: 4, conductance: "quadratic" }, { threads: t })).data],
       ["diffusion u16 exp", () => lib.anisotropicDiffusion(u16, { kappa: 300, iterations: 3 }).data, async (t) => (await lib.parallel.anisotropicDiffusion(u16, { kappa: 300, iterations: 3 }, { threads: t })).data],
+      ["nlm slow", () => lib.nonLocalMeans(f32, { patchSize: 3, patchDistance: 2, h: 20, fastMode: false }).data, async (t) => (await lib.parallel.nonLocalMeans(f32, { patchSize: 3, patchDistance: 2, h: 20, fastMode: false }, { threads: t })).data],
       ["nlm", () => lib.nonLocalMeans(f32, { patchSize: 3, patchDistance: 2, h: 20 }).data, async (t) => (await lib.parallel.nonLocalMeans(f32, { patchSize: 3, patchDistance: 2, h: 20 }, { threads: t })).data],
     ];
     for (const [name, sync, par] of cases) {
