@@ -8,6 +8,7 @@
  */
 import { ERROR_CODES, TomolyteError, checkNumber, throwIfAborted } from "../errors";
 import { type Axis, type Volume, axisIndex, checkAllocation, createVolume, dtypeOf } from "../volume";
+import { componentsTouching, label } from "../morphology";
 import { type Level, finishLevel } from "./grid";
 import { type SolveOutcome, defaultOmega, solvePCG, solveSOR } from "./solver";
 import { type CLevel, fineLevel } from "./compact";
@@ -95,6 +96,8 @@ export interface TortuosityAllResult {
   readonly anisotropy: { readonly zOverX: number; readonly zOverY: number; readonly yOverX: number };
 }
 
+const FACE_OF = [["z-", "z+"], ["y-", "y+"], ["x-", "x+"]] as const;
+
 function diffusivityTable(options: TortuosityOptions): Map<number, number> {
   const table = new Map<number, number>();
   if (options.phase !== undefined && options.phases !== undefined) {
@@ -121,71 +124,43 @@ function diffusivityTable(options: TortuosityOptions): Map<number, number> {
   return table;
 }
 
-/** Pushes voxel j when it conducts, lacks `bit` and has the bits of `need`; returns the new queue tail. */
-function visit(D: Float32Array, state: Uint8Array, queue: Int32Array, tail: number, j: number, bit: number, need: number): number {
-  const s = state[j];
-  if (D[j] > 0 && (s & bit) === 0 && (s & need) === need) {
-    state[j] = s | bit;
-    queue[tail++] = j;
-  }
-  return tail;
-}
-
 /**
- * Sets D = 0 on the conducting voxels that do not connect the two faces normal to the
- * axis (6-connectivity; periodic sides wrap) and returns how many. Two breadth-first
- * searches: from the inlet slice (bit 1), then from the outlet slice through voxels
- * already reached from the inlet (bit 2); a voxel reached by both lies in a component
- * touching both faces. Needs 1 byte per voxel and a 4-byte queue per conducting voxel
- * (each voxel enters each search once), less than labelling all components.
+ * Merges component labels across periodic wraps (sides only), so a path that
+ * leaves one side and re-enters the other counts as connected. Returns the
+ * root of each label (union-find over the few labels, not over voxels).
  */
-function removeNonPercolating(D: Float32Array, shape: readonly number[], axis: 0 | 1 | 2, periodic: boolean, conducting: number): number {
-  const [nz, ny, nx] = shape;
-  const n = nz * ny * nx;
-  const sxy = ny * nx;
-  const state = new Uint8Array(n);
-  const queue = new Int32Array(conducting);
-  const wz = periodic && axis !== 0 && nz > 1;
-  const wy = periodic && axis !== 1 && ny > 1;
-  const wx = periodic && axis !== 2 && nx > 1;
-  const strides = [sxy, nx, 1];
-  const [b, c] = axis === 0 ? [1, 2] : axis === 1 ? [0, 2] : [0, 1];
-  const search = (coord: number, bit: number, need: number) => {
-    let tail = 0;
-    const base = coord * strides[axis];
-    for (let u = 0; u < shape[b]; u++) {
-      for (let v = 0; v < shape[c]; v++) tail = visit(D, state, queue, tail, base + u * strides[b] + v * strides[c], bit, need);
+function periodicRoots(comps: Uint32Array, count: number, shape: readonly number[], axis: number, periodic: boolean): Uint32Array {
+  const parent = new Uint32Array(count + 1);
+  for (let i = 0; i <= count; i++) parent[i] = i;
+  if (!periodic) return parent;
+  const find = (a: number) => {
+    while (parent[a] !== a) {
+      parent[a] = parent[parent[a]];
+      a = parent[a];
     }
-    for (let head = 0; head < tail; head++) {
-      const i = queue[head];
-      const x = i % nx;
-      const t = (i - x) / nx;
-      const y = t % ny;
-      const z = (t - y) / ny;
-      if (x > 0) tail = visit(D, state, queue, tail, i - 1, bit, need);
-      else if (wx) tail = visit(D, state, queue, tail, i + nx - 1, bit, need);
-      if (x < nx - 1) tail = visit(D, state, queue, tail, i + 1, bit, need);
-      else if (wx) tail = visit(D, state, queue, tail, i - nx + 1, bit, need);
-      if (y > 0) tail = visit(D, state, queue, tail, i - nx, bit, need);
-      else if (wy) tail = visit(D, state, queue, tail, i + (ny - 1) * nx, bit, need);
-      if (y < ny - 1) tail = visit(D, state, queue, tail, i + nx, bit, need);
-      else if (wy) tail = visit(D, state, queue, tail, i - (ny - 1) * nx, bit, need);
-      if (z > 0) tail = visit(D, state, queue, tail, i - sxy, bit, need);
-      else if (wz) tail = visit(D, state, queue, tail, i + (nz - 1) * sxy, bit, need);
-      if (z < nz - 1) tail = visit(D, state, queue, tail, i + sxy, bit, need);
-      else if (wz) tail = visit(D, state, queue, tail, i - (nz - 1) * sxy, bit, need);
-    }
+    return a;
   };
-  search(0, 1, 0);
-  search(shape[axis] - 1, 2, 1);
-  let removed = 0;
-  for (let i = 0; i < n; i++) {
-    if (D[i] > 0 && state[i] !== 3) {
-      D[i] = 0;
-      removed++;
+  const [nz, ny, nx] = shape;
+  const strides = [ny * nx, nx, 1];
+  for (let a = 0; a < 3; a++) {
+    if (a === axis || shape[a] < 2) continue;
+    const last = (shape[a] - 1) * strides[a];
+    // Walk the first plane normal to a (coordinates u, v along the two other axes).
+    const [b, c] = a === 0 ? [1, 2] : a === 1 ? [0, 2] : [0, 1];
+    for (let u = 0; u < shape[b]; u++) {
+      for (let v = 0; v < shape[c]; v++) {
+        const i = u * strides[b] + v * strides[c];
+        const p = comps[i];
+        const q = comps[i + last];
+        if (p === 0 || q === 0) continue;
+        const rp = find(p);
+        const rq = find(q);
+        if (rp !== rq) parent[Math.max(rp, rq)] = Math.min(rp, rq);
+      }
     }
   }
-  return removed;
+  for (let l = 0; l <= count; l++) parent[l] = find(l);
+  return parent;
 }
 
 /** @internal The conducting field: relative diffusivity per voxel, 0 where not conducting or not percolating. */
@@ -202,9 +177,9 @@ export function conductingField(volume: Volume, table: Map<number, number>, axis
   const [nz, ny, nx] = volume.shape;
   const n = nz * ny * nx;
   const d = volume.data;
+  const values = [...table.keys()];
   // Relative diffusivity per voxel before removing non-percolating parts.
-  // Diffusivities (4 bytes), search state (1) and queue (4 per conducting voxel, at most n).
-  checkAllocation(n * (4 + 1 + 4), "the tortuosity set-up (diffusivities, percolation)", n);
+  checkAllocation(n * (4 + 4 + 1), "the tortuosity set-up (labels, diffusivities)", n);
   const D = new Float32Array(n);
   let conducting = 0;
   let dsum = 0;
@@ -237,7 +212,20 @@ export function conductingField(volume: Volume, table: Map<number, number>, axis
   let removed = 0;
   let percolating = false;
   if (conducting > 0) {
-    removed = removeNonPercolating(D, volume.shape, axis, periodic, conducting);
+    const comps = label(volume, { phase: values, connectivity: 6 });
+    const roots = periodicRoots(comps.labels.data, comps.count, volume.shape, axis, periodic);
+    // A root percolates when its merged component touches both Dirichlet faces.
+    const lo = new Set(componentsTouching(comps, [FACE_OF[axis][0]], { mode: "any" }).map((l) => roots[l]));
+    const hi = new Set(componentsTouching(comps, [FACE_OF[axis][1]], { mode: "any" }).map((l) => roots[l]));
+    const keep = new Uint8Array(comps.count + 1);
+    for (let l = 1; l <= comps.count; l++) keep[l] = lo.has(roots[l]) && hi.has(roots[l]) ? 1 : 0;
+    const cl = comps.labels.data;
+    for (let i = 0; i < n; i++) {
+      if (D[i] > 0 && !keep[cl[i]]) {
+        D[i] = 0;
+        removed++;
+      }
+    }
     percolating = removed < conducting;
   }
   return {
