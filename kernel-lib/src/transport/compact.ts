@@ -88,11 +88,22 @@ function layout(
   let ng = 0;
   for (let z = 0, i = 0; z < nz; z++) {
     for (let y = 0; y < ny; y++) {
+      // Cells of the inlet slice: the whole plane (axis z), the row (y) or the first cell (x).
+      const inletRow = axis === 0 ? z === 0 : axis === 1 ? y === 0 : false;
+      let even = 0;
+      let odd = 0;
       for (let x = 0; x < nx; x++, i++) {
-        if (!(real[i] > 0)) continue;
-        cnt[((z + y + x) & 1) * nz + z]++;
-        if ((axis === 0 ? z : axis === 1 ? y : x) === 0) ng++;
+        if (real[i] > 0) {
+          if ((x & 1) === 0) even++;
+          else odd++;
+        }
       }
+      if (inletRow) ng += even + odd;
+      else if (axis === 2 && real[i - nx] > 0) ng++;
+      // Colour 0 = (z + y + x) even: the even x when z + y is even.
+      const zy = (z + y) & 1;
+      cnt[z] += zy === 0 ? even : odd;
+      cnt[nz + z] += zy === 0 ? odd : even;
     }
   }
   const zOff = A.i32(2 * (nz + 1));
@@ -176,7 +187,10 @@ export function fineLevel(
   const gy = A.f32(len);
   const gz = A.f32(len);
   const ga = axis === 0 ? gz : axis === 1 ? gy : gx;
-  const harm = (a: number, b: number) => (a > 0 && b > 0 ? (2 * a * b) / (a + b) : 0);
+  // Equal diffusivities (one phase) need no division.
+  const harm = (a: number, b: number) => (a === b ? a : a > 0 && b > 0 ? (2 * a * b) / (a + b) : 0);
+  const last = shape[axis] - 1;
+  const sa = lay.sa;
   for (let z = 0; z < nz; z++) {
     for (let y = 0; y < ny; y++) {
       const i0 = (z * ny + y) * nx;
@@ -193,10 +207,8 @@ export function fineLevel(
         if (z < nz - 1) gz[k] = kz * harm(di, D[i + ny * nx]);
         else if (wrap[0]) gz[k] = kz * harm(di, D[y * nx + x]);
         const c = axis === 0 ? z : axis === 1 ? y : x;
-        const na = shape[axis];
-        const dirichlet = 2 * Math.fround(ka * di);
-        if (c === na - 1) ga[k] = dirichlet; // outlet: + face to the zero cell
-        if (c === 0) ga[map[p - lay.sa]] = dirichlet; // inlet: the ghost's + face
+        if (c === last) ga[k] = 2 * Math.fround(ka * di); // outlet: + face to the zero cell
+        if (c === 0) ga[map[p - sa]] = 2 * Math.fround(ka * di); // inlet: the ghost's + face
       }
     }
   }
