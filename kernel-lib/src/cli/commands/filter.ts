@@ -32,6 +32,7 @@ interface FilterOptions extends CommonOptions {
   patchSize?: number;
   patchDistance?: number;
   h?: number;
+  nlmMode?: "fast" | "pixelwise";
   kappa?: number;
   step?: number;
   iterations?: number;
@@ -53,7 +54,7 @@ const TAKES: Record<FilterOp, readonly OpKey[]> = {
   maximum: ["radiusVoxels", "radiusUm", "footprint", "mode", "cval"],
   gaussian: ["sigmaVoxels", "sigmaUm", "truncate", "mode", "cval"],
   unsharp: ["radiusVoxels", "radiusUm", "amount"],
-  nlm: ["patchSize", "patchDistance", "h"],
+  nlm: ["patchSize", "patchDistance", "h", "nlmMode"],
   diffusion: ["kappa", "step", "iterations", "conductance"],
   cupping: [],
 };
@@ -62,7 +63,7 @@ const TAKES: Record<FilterOp, readonly OpKey[]> = {
 const FLAG: Record<OpKey, string> = {
   radiusVoxels: "--radius-voxels", radiusUm: "--radius-um", footprint: "--footprint", sigmaVoxels: "--sigma-voxels",
   sigmaUm: "--sigma-um", truncate: "--truncate", amount: "--amount", patchSize: "--patch-size",
-  patchDistance: "--patch-distance", h: "--h", kappa: "--kappa", step: "--step", iterations: "--iterations",
+  patchDistance: "--patch-distance", h: "--h", nlmMode: "--nlm-mode", kappa: "--kappa", step: "--step", iterations: "--iterations",
   conductance: "--conductance", mode: "--mode", cval: "--cval",
 };
 
@@ -122,6 +123,7 @@ function libraryOptions(o: FilterOptions): Record<string, unknown> {
       set("patchSize", o.patchSize);
       set("patchDistance", o.patchDistance);
       set("h", o.h);
+      if (o.nlmMode !== undefined) set("fastMode", o.nlmMode === "fast");
       break;
     case "diffusion":
       set("kappa", o.kappa);
@@ -168,13 +170,14 @@ export const filterCommand: CliCommand = {
         .addOption(numberOption("--patch-size <P>", "nlm: patch side in voxels (default 5)", { min: 1, integer: true }))
         .addOption(numberOption("--patch-distance <D>", "nlm: largest shift searched, voxels (default 6)", { min: 1, integer: true }))
         .addOption(numberOption("--h <H>", "nlm: weight cut-off in grey units (default 0.8 × estimated noise sigma)", { min: 0, exclusiveMin: true }))
+        .addOption(new Option("--nlm-mode <m>", "nlm: fast (blockwise, default) or pixelwise (Gaussian patch, skimage fast_mode=False)").choices(["fast", "pixelwise"]))
         .addOption(numberOption("--kappa <K>", "diffusion: edge threshold in grey units", { min: 0, exclusiveMin: true }))
         .addOption(numberOption("--step <G>", "diffusion: time step (default 1/7, stable up to 1/6)", { min: 0, exclusiveMin: true }))
         .addOption(numberOption("--iterations <N>", "diffusion: number of steps (default 10)", { min: 0, integer: true }))
         .addOption(new Option("--conductance <g>", "diffusion: conductance function (default exp)").choices(["exp", "quadratic"]))
         .addOption(new Option("--mode <mode>", "boundary mode, SciPy's meanings (default reflect)").choices(["reflect", "nearest", "constant", "wrap", "mirror"]))
         .addOption(numberOption("--cval <C>", "the value beyond the border with --mode constant (default 0)"))
-        .addOption(numberOption("--threads <N>", "worker threads for mean/median/minimum/maximum/gaussian/nlm (default: the machine's cores, at most 16); same result for any N", { min: 1, max: 256, integer: true }))
+        .addOption(numberOption("--threads <N>", "worker threads for every op but cupping (default: the machine's cores, at most 16); same result for any N", { min: 1, max: 256, integer: true }))
         .addOption(new Option("--dtype <dtype>", "convert the result to this dtype (rounded and clipped)").argParser(parseDType))
         .option("-f, --force", "replace <out> if it exists (never the input)"),
     ).action(async (input: string, output: string, options: FilterOptions, command: Command) => {
