@@ -735,10 +735,20 @@ export class VolumeView extends Widget implements IRenderMime.IRenderer {
     const plane = PLANES[axis];
     for (const panel of this.panels) {
       panel.planes[plane].slider.value = String(i);
+      this.updateSliceLabel(panel.planes[plane]);
       panel.dirty.add(plane);
     }
     this.updateCrosshairs();
     this.schedule();
+  }
+
+  /** "index / last · position µm" beside a plane's slider: set with the index, before the redraw. */
+  private updateSliceLabel(pv: PlaneView): void {
+    const vol = this.vol;
+    if (!vol) return;
+    const axis = sliceAxis(pv.plane);
+    const index = this.pos[axis];
+    pv.label.textContent = `${index} / ${vol.shape[axis] - 1} · ${formatNumber(index * vol.spacing[axis])} µm`;
   }
 
   /** The panel the window, colour map and histogram controls act on. */
@@ -993,8 +1003,7 @@ export class VolumeView extends Widget implements IRenderMime.IRenderer {
     }
     composeRgba(pv.grey, pv.image.data, overlay, panel.cmapTable);
     pv.ctx.putImageData(pv.image, 0, 0);
-    const um = index * vol.spacing[axis];
-    pv.label.textContent = `${index} / ${vol.shape[axis] - 1} · ${formatNumber(um)} µm`;
+    this.updateSliceLabel(pv);
     pv.drawMs = performance.now() - t0;
     pv.root.dataset.drawMs = pv.drawMs.toFixed(3);
     pv.root.dataset.xmajor = String(!!xm);

@@ -283,4 +283,88 @@ describe("linked comparison and time series in JupyterLab (Chromium)", () => {
     await view.locator('[data-testid="tomolyte-zoom-reset"]').click();
     expect(errors).toEqual([]);
   }, 120_000);
+
+  /** Numbered badges over elements of the nth viewer (for the docs' annotated screenshots); returns a remover. */
+  async function annotate(view: number, items: [string, number, number?, number?][]): Promise<() => Promise<void>> {
+    await page.evaluate(({ sel, view, items }) => {
+      const root = document.querySelectorAll<HTMLElement>(sel)[view];
+      for (const [target, n, fx = 0, fy = 0.5] of items) {
+        const e = root.querySelector<HTMLElement>(target);
+        if (!e) throw new Error(`annotate: nothing matches ${target}`);
+        const r = e.getBoundingClientRect();
+        const b = document.createElement("div");
+        b.className = "tomolyte-doc-badge";
+        b.textContent = String(n);
+        b.style.cssText =
+          "position:absolute;z-index:100000;width:18px;height:18px;border-radius:9px;background:#d7191c;color:#fff;" +
+          "font:bold 12px/18px sans-serif;text-align:center;box-shadow:0 0 0 2px #fff;pointer-events:none;" +
+          `left:${r.left + window.scrollX + fx * r.width - 9}px;top:${r.top + window.scrollY + fy * r.height - 9}px`;
+        document.body.appendChild(b);
+      }
+    }, { sel: VIEW, view, items });
+    return async () => {
+      await page.evaluate(() => document.querySelectorAll(".tomolyte-doc-badge").forEach((b) => b.remove()));
+    };
+  }
+
+  /** A screenshot of the nth viewer (up to `bottom`, a selector inside it), 12 px of margin left and top for the badges. */
+  async function shoot(view: number, file: string, bottom?: string): Promise<void> {
+    const v = page.locator(VIEW).nth(view);
+    // Its top at the top of the notebook's scroll area, below JupyterLab's toolbars.
+    await v.evaluate((e) => e.scrollIntoView({ block: "start" }));
+    const box = (await v.boundingBox())!;
+    const end = bottom ? (await v.locator(bottom).boundingBox())! : box;
+    await page.screenshot({ path: path.join(OUT_DIR, file), clip: { x: box.x - 12, y: box.y - 12, width: box.width + 12, height: end.y + end.height - box.y + 16 } });
+  }
+
+  it("writes the annotated screenshots of the docs", async () => {
+    await page.setViewportSize({ width: 1280, height: 1400 });
+    const view = page.locator(VIEW).nth(CMP);
+    await view.evaluate((e) => e.scrollIntoView({ block: "start" }));
+    // A readout to show: the pointer over panel 2's XY plane.
+    const vp = (await view.locator('.tomolyte-panel[data-panel="2"] [data-testid="tomolyte-viewport-xy"]').boundingBox())!;
+    await page.mouse.move(vp.x + vp.width * 0.55, vp.y + vp.height * 0.45);
+    await page.waitForFunction(({ sel }) => document.querySelectorAll<HTMLElement>(sel)[0].querySelector('[data-testid="tomolyte-readout"]')!.textContent !== "", { sel: VIEW });
+    const p0 = '.tomolyte-panel[data-panel="0"]';
+    const remove = await annotate(CMP, [
+      ['[data-testid="tomolyte-layout-all"]', 1, 0],
+      ['[data-testid="tomolyte-zoom-reset"]', 2, 0],
+      ['[data-testid="tomolyte-export-png"]', 3, 1],
+      [`${p0} [data-testid="tomolyte-panel-name"]`, 4, 0.06],
+      [`${p0} [data-testid="tomolyte-z-slider"]`, 5, 0.5, 0],
+      [`${p0} [data-testid="tomolyte-z-label"]`, 6, 0.75, 1.6],
+      [`${p0} [data-plane="xy"] .tomolyte-cross-v`, 7, 0.5, 0.15],
+      [`${p0} [data-testid="tomolyte-scalebar-xy"]`, 8, 1.15, 0],
+      ['.tomolyte-panel.tomolyte-selected', 9, 0.97, 0.06],
+      ['[data-testid="tomolyte-window-lo"]', 10, 0.5, -0.45],
+      ['[data-testid="tomolyte-histogram"]', 11, 1.04],
+      ['[data-testid="tomolyte-colormap"]', 12, 1.05],
+      ['[data-testid="tomolyte-opacity"]', 13, 1.04],
+      ['[data-testid="tomolyte-legend"]', 14, 1.02],
+      ['[data-testid="tomolyte-readout"]', 15, 0.93],
+    ]);
+    await shoot(CMP, "docs-viewer-compare.png");
+    await remove();
+
+    // The series at frame 2 and 4 fps.
+    const ser = page.locator(VIEW).nth(SER);
+    await ser.locator('[data-testid="tomolyte-fps"]').selectOption("4");
+    await ser.locator('[data-testid="tomolyte-frame-slider"]').focus();
+    await page.keyboard.press("Home");
+    await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("ArrowRight");
+    await waitData(page, SER, "frame", "2");
+    const removeSer = await annotate(SER, [
+      ['[data-testid="tomolyte-play"]', 1, 0],
+      ['[data-testid="tomolyte-frame-slider"]', 2, 0.5, 0.1],
+      ['[data-testid="tomolyte-frame-label"]', 3, 0.4, -0.45],
+      ['[data-testid="tomolyte-fps"]', 4, 1.08],
+    ]);
+    await shoot(SER, "docs-viewer-series.png", ".tomolyte-stage");
+    await removeSer();
+    for (const f of ["docs-viewer-compare.png", "docs-viewer-series.png"]) {
+      const size = fs.statSync(path.join(OUT_DIR, f)).size;
+      console.log(`${f}: ${(size / 1024).toFixed(0)} KiB`);
+    }
+  }, 60_000);
 });
