@@ -76,8 +76,7 @@ async function main() {
     mimeExtensions: mimeExtensions.map(m => (Object.prototype.hasOwnProperty.call(m, '__esModule') ? m.default : m))
   });
   // The extension's document plugin (package.json "jupyterlab.extension"): volume files opened
-  // from the file browser. Registered after the core plugins, so its default for .tif wins over
-  // the image viewer's, as in a JupyterLab that loads the prebuilt extension.
+  // from the file browser, as a JupyterLab that loads the prebuilt extension registers it.
   const documents = await import('tomolyte-jupyterlab/lib/document');
   lab.registerPlugins(extensions.flatMap(plugins));
   lab.registerPlugins(plugins(documents));

@@ -15,6 +15,7 @@
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from "@jupyterlab/application";
 import { PathExt } from "@jupyterlab/coreutils";
 import { ABCWidgetFactory, DocumentRegistry, DocumentWidget, TextModelFactory } from "@jupyterlab/docregistry";
+import { IImageTracker } from "@jupyterlab/imageviewer";
 import { Contents, ServerConnection } from "@jupyterlab/services";
 import { Panel, Widget } from "@lumino/widgets";
 import { base64ToBytes } from "./decode";
@@ -184,6 +185,9 @@ export const volumeDocumentPlugin: JupyterFrontEndPlugin<void> = {
   id: "tomolyte-jupyterlab:volume-documents",
   description: "Opens .tif, .npy, .mha and .mhd volume files from the file browser in the tomolyte slice viewer",
   autoStart: true,
+  // Not used, only ordering: JupyterLab then activates the image viewer first, and the last
+  // factory registered as default for "tiff" is the default (a defaultViewers setting still wins).
+  optional: [IImageTracker],
   activate: (app: JupyterFrontEnd) => {
     const registry = app.docRegistry;
     for (const ft of FILE_TYPES) if (!registry.getFileType(ft.name!)) registry.addFileType(ft);

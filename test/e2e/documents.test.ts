@@ -64,7 +64,7 @@ beforeAll(async () => {
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   errors = recordPageErrors(page);
   await page.goto(`${lab.url}/lab`);
-  await page.waitForSelector("body[data-tomolyte-ready='true']", { timeout: 60_000 });
+  await page.waitForFunction(() => document.body.dataset.tomolyteReady === "true", null, { timeout: 120_000 });
   await page.waitForSelector(".jp-DirListing-item", { timeout: 30_000 });
 });
 
@@ -82,7 +82,7 @@ function entry(name: string) {
 
 /** Waits for the current main-area widget to be the named volume document in a final state. */
 async function waitDocument(name: string): Promise<string> {
-  await page.waitForFunction(
+  const waited = page.waitForFunction(
     (name) => {
       const w = (window as any).jupyterapp.shell.currentWidget;
       const doc = w?.node.querySelector("[data-testid='tomolyte-document']");
@@ -91,6 +91,21 @@ async function waitDocument(name: string): Promise<string> {
     name,
     { timeout: 30_000 },
   );
+  try {
+    await waited;
+  } catch (e) {
+    // Say what is open instead, and which viewers JupyterLab would choose for the file.
+    const seen = await page.evaluate((name) => {
+      const app = (window as any).jupyterapp;
+      const w = app.shell.currentWidget;
+      return {
+        current: w?.title.label,
+        text: String(w?.node.textContent ?? "").slice(0, 300),
+        factories: app.docRegistry.preferredWidgetFactories(name).map((f: { name: string }) => f.name),
+      };
+    }, name);
+    throw new Error(`${name} did not open in the viewer: ${JSON.stringify(seen)}; page errors: ${errors.join(" | ")}`);
+  }
   return page.evaluate(() => (window as any).jupyterapp.shell.currentWidget.node.querySelector("[data-testid='tomolyte-document']").dataset.state);
 }
 
