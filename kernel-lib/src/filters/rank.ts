@@ -50,7 +50,7 @@ function fillLines(
   maps: { z: Int32Array; y: Int32Array; x: Int32Array },
   z: number,
   y: number,
-  lines: Float64Array[],
+  lines: (Float64Array | Int32Array)[],
 ): void {
   const [, ny, nx] = volume.shape;
   const [rz, ry] = p.fp.radii;
@@ -105,10 +105,11 @@ function medianPlanes(volume: Volume, p: RankParams, z0: number, z1: number, out
   const maps = { z: indexMap(nz, rz, p.mode), y: indexMap(ny, ry, p.mode), x: indexMap(nx, rx, p.mode) };
   const rows = p.fp.rows;
   const nrows = rows.length / 3;
-  const lines = Array.from({ length: nrows }, () => new Float64Array(nx + 2 * rx));
   const k = p.fp.size >> 1; // scipy's median rank: size // 2 (footprints here have odd size)
   const d = p.dtype;
   const hist = d === "uint8" || d === "int8" || d === "uint16" || d === "int16";
+  // integer lines for the histogram path: bin indices without float-to-int conversions
+  const lines = Array.from({ length: nrows }, () => (hist ? new Int32Array(nx + 2 * rx) : new Float64Array(nx + 2 * rx)));
   if (hist) {
     // Sliding histogram along x (Huang), two levels (Perreault–Hébert) so that
     // 16-bit data moves the running median in coarse steps of 32 bins. 32 rather
