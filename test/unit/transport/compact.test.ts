@@ -86,6 +86,7 @@ describe("compact mg-pcg: Float32 work vectors", () => {
         expect(f64.solverBytes).toBeGreaterThan(f32.solverBytes);
       }
     }
+    expect(() => lib.tortuosity(v, { phase: 0, precision: "float16" as "float32" })).toThrow(/precision must be/);
   });
 });
 
