@@ -32,6 +32,11 @@ describe("gaussian", () => {
     ours.skip = gaussian(v, { sigmaVoxels: [0, 2, 0.7] }).data as Float32Array;
     // Large sigma on a small axis: reflections reach beyond the volume more than once.
     ours.far = gaussian(v, { sigmaVoxels: [6, 1, 1], mode: "reflect" }).data as Float32Array;
+    // ... and along y and x (padded rows and lines longer than the axis), in the other modes too
+    for (const m of ["mirror", "wrap", "nearest"] as const) ours[`farYX_${m}`] = gaussian(v, { sigmaVoxels: [0.8, 5, 6], mode: m }).data as Float32Array;
+    // a 2-voxel-wide x axis: the 4-wide inner loops run only their tails
+    const thin = createVolume(v.data.slice(0, 14 * 17 * 2), [14, 17, 2], [1, 1, 1]);
+    ours.thin = gaussian(thin, { sigmaVoxels: 1.1, mode: "mirror" }).data as Float32Array;
     const R = peer(
       `
 from scipy import ndimage as ndi
@@ -41,8 +46,11 @@ for m in ${JSON.stringify(MODES)}:
     R["an_" + m] = ndi.gaussian_filter(a, [0.5, 1, 2], mode=m, cval=7, truncate=3)
 R["skip"] = ndi.gaussian_filter(a, [0, 2, 0.7])
 R["far"] = ndi.gaussian_filter(a, [6, 1, 1], mode="reflect")
+for m in ["mirror", "wrap", "nearest"]:
+    R["farYX_" + m] = ndi.gaussian_filter(a, [0.8, 5, 6], mode=m)
+R["thin"] = ndi.gaussian_filter(I["thin"].astype(np.float64), 1.1, mode="mirror")
 `,
-      { v },
+      { v, thin },
     );
     for (const k of Object.keys(ours)) {
       // float32 output of a float64 computation: relative rounding <= 2^-24 ~ 6e-8; 1e-6 leaves room for summation order.
