@@ -73,12 +73,19 @@ export interface CLevel {
 interface Layout {
   sy: number; sz: number; sa: number; m: number; ng: number; len: number;
   pos: Int32Array; map: Int32Array; zOff: Int32Array; ghostCell: Int32Array;
+  /** Filled when `faces` is given (the fine level), else zero arrays for the caller to fill. */
+  gx: Float32Array; gy: Float32Array; gz: Float32Array;
+}
+
+/** Face conductances of bulk (area / distance) along x, y, z and the transport axis: the fine level's faces. */
+interface FineFaces {
+  kx: number; ky: number; kz: number; ka: number;
 }
 
 /** Numbers the cells with real[i] > 0 (i over the unpadded grid) and builds map, pos, zOff, ghosts. */
 function layout(
   nz: number, ny: number, nx: number, axis: 0 | 1 | 2, wrap: readonly boolean[],
-  real: ArrayLike<number>, A: Allocator,
+  real: ArrayLike<number>, A: Allocator, faces?: FineFaces,
 ): Layout {
   const px = nx + 2;
   const sy = px;
@@ -121,20 +128,42 @@ function layout(
   const map = A.i32((nz + 2) * sz).fill(zero);
   const pos = A.i32(m);
   const ghostCell = A.i32(ng);
+  const gx = A.f32(len);
+  const gy = A.f32(len);
+  const gz = A.f32(len);
+  const ga = axis === 0 ? gz : axis === 1 ? gy : gx;
+  const last = (axis === 0 ? nz : axis === 1 ? ny : nx) - 1;
   let kr = 0;
   let kb = zOff[nz + 1];
   let t = 0;
   for (let z = 0, i = 0; z < nz; z++) {
     for (let y = 0; y < ny; y++) {
+      const i0 = i;
       for (let x = 0; x < nx; x++, i++) {
-        if (!(real[i] > 0)) continue;
+        const di = real[i];
+        if (!(di > 0)) continue;
         const p = (z + 1) * sz + (y + 1) * sy + x + 1;
         const kk = ((z + y + x) & 1) === 0 ? kr++ : kb++;
         pos[kk] = p;
         map[p] = kk;
-        if ((axis === 0 ? z : axis === 1 ? y : x) === 0) {
+        const c = axis === 0 ? z : axis === 1 ? y : x;
+        if (c === 0) {
           map[p - sa] = m + t;
           ghostCell[t++] = kk;
+        }
+        if (faces) {
+          // The fine level's + faces, in the same pass: harmonic-mean diffusivity × area / distance;
+          // the Dirichlet faces, half a voxel away, 2 × D × area / h (rounded like grid.ts, so a
+          // uniform block has an exactly linear solution).
+          const { kx, ky, kz } = faces;
+          if (x < nx - 1) gx[kk] = kx * harm(di, real[i + 1]);
+          else if (wrap[2]) gx[kk] = kx * harm(di, real[i0]);
+          if (y < ny - 1) gy[kk] = ky * harm(di, real[i + nx]);
+          else if (wrap[1]) gy[kk] = ky * harm(di, real[z * ny * nx + x]);
+          if (z < nz - 1) gz[kk] = kz * harm(di, real[i + ny * nx]);
+          else if (wrap[0]) gz[kk] = kz * harm(di, real[y * nx + x]);
+          if (c === last) ga[kk] = 2 * Math.fround(faces.ka * di); // outlet: + face to the zero cell
+          if (c === 0) ga[m + t - 1] = 2 * Math.fround(faces.ka * di); // inlet: the ghost's + face
         }
       }
     }
@@ -161,7 +190,12 @@ function layout(
       map[r + (nz + 1) * sz] = map[r + sz];
     }
   }
-  return { sy, sz, sa, m, ng, len, pos, map, zOff, ghostCell };
+  return { sy, sz, sa, m, ng, len, pos, map, zOff, ghostCell, gx, gy, gz };
+}
+
+/** Harmonic mean of two diffusivities (0 if either is 0); equal ones (one phase) need no division. */
+function harm(a: number, b: number): number {
+  return a === b ? a : a > 0 && b > 0 ? (2 * a * b) / (a + b) : 0;
 }
 
 /**
@@ -176,43 +210,12 @@ export function fineLevel(
 ): CLevel {
   const [nz, ny, nx] = shape;
   const wrap = [periodic && axis !== 0 && nz > 1, periodic && axis !== 1 && ny > 1, periodic && axis !== 2 && nx > 1] as const;
-  const lay = layout(nz, ny, nx, axis, wrap, D, A);
-  const { sy, sz, map, len } = lay;
   const [dz, dy, dx] = spacing;
   const kx = (dy * dz) / dx;
   const ky = (dz * dx) / dy;
   const kz = (dx * dy) / dz;
-  const ka = [kz, ky, kx][axis];
-  const gx = A.f32(len);
-  const gy = A.f32(len);
-  const gz = A.f32(len);
-  const ga = axis === 0 ? gz : axis === 1 ? gy : gx;
-  // Equal diffusivities (one phase) need no division.
-  const harm = (a: number, b: number) => (a === b ? a : a > 0 && b > 0 ? (2 * a * b) / (a + b) : 0);
-  const last = shape[axis] - 1;
-  const sa = lay.sa;
-  for (let z = 0; z < nz; z++) {
-    for (let y = 0; y < ny; y++) {
-      const i0 = (z * ny + y) * nx;
-      for (let x = 0; x < nx; x++) {
-        const i = i0 + x;
-        const di = D[i];
-        if (!(di > 0)) continue;
-        const p = (z + 1) * sz + (y + 1) * sy + x + 1;
-        const k = map[p];
-        if (x < nx - 1) gx[k] = kx * harm(di, D[i + 1]);
-        else if (wrap[2]) gx[k] = kx * harm(di, D[i0]);
-        if (y < ny - 1) gy[k] = ky * harm(di, D[i + nx]);
-        else if (wrap[1]) gy[k] = ky * harm(di, D[z * ny * nx + x]);
-        if (z < nz - 1) gz[k] = kz * harm(di, D[i + ny * nx]);
-        else if (wrap[0]) gz[k] = kz * harm(di, D[y * nx + x]);
-        const c = axis === 0 ? z : axis === 1 ? y : x;
-        if (c === last) ga[k] = 2 * Math.fround(ka * di); // outlet: + face to the zero cell
-        if (c === 0) ga[map[p - sa]] = 2 * Math.fround(ka * di); // inlet: the ghost's + face
-      }
-    }
-  }
-  return { nz, ny, nx, axis, wrap, ...lay, gx, gy, gz };
+  const lay = layout(nz, ny, nx, axis, wrap, D, A, { kx, ky, kz, ka: [kz, ky, kx][axis] });
+  return { nz, ny, nx, axis, wrap, ...lay };
 }
 
 /**
@@ -237,9 +240,7 @@ export function coarsen(F: CLevel, A: Allocator = heapAllocator): CLevel {
   }
   const wrap = [F.wrap[0] && cz > 1, F.wrap[1] && cy > 1, F.wrap[2] && cx > 1] as const;
   const lay = layout(cz, cy, cx, axis, wrap, mask, A);
-  const gx = A.f32(lay.len);
-  const gy = A.f32(lay.len);
-  const gz = A.f32(lay.len);
+  const { gx, gy, gz } = lay;
   const G = [gz, gy, gx];
   const g = [F.gz, F.gy, F.gx];
   // A fine + face crosses into the next block when its cell is the last of the block
@@ -268,7 +269,7 @@ export function coarsen(F: CLevel, A: Allocator = heapAllocator): CLevel {
       }
     }
   }
-  return { nz: cz, ny: cy, nx: cx, axis, wrap, ...lay, gx, gy, gz };
+  return { nz: cz, ny: cy, nx: cx, axis, wrap, ...lay };
 }
 
 /** Bytes held by a level's arrays. */
