@@ -41,14 +41,20 @@ export interface TrainClassifierOptions {
   onProgress?: (fractionDone: number) => void;
 }
 
-/** Memory a feature slab may use. */
-const SLAB_BYTES = 192 * 1024 * 1024;
+/** Memory a feature slab may use (more when the halo demands it, see slabPlanes). */
+const SLAB_BYTES = 256 * 1024 * 1024;
 
+/**
+ * Planes per feature slab. Memory: F float32 feature arrays over the slab's T planes plus
+ * about three Gaussian-sized arrays over T + 2·halo planes. T is at least twice the halo:
+ * each slab recomputes its halo planes' Gaussians, so a thinner slab multiplies the work
+ * (with a fixed budget a 256² plane once gave T = 1 and 33 planes of Gaussians per plane).
+ */
 function slabPlanes(volume: Volume, F: number, halo: number): number {
   const plane = volume.shape[1] * volume.shape[2];
-  // Each feature is float32; the Gaussian pass needs about two more slab-sized arrays with halo.
-  const per = plane * 4 * (F + 3);
-  return Math.max(1, Math.min(volume.shape[0], Math.floor(SLAB_BYTES / per) - 2 * halo));
+  const budgetPlanes = Math.floor(SLAB_BYTES / (plane * 4));
+  const fit = Math.floor((budgetPlanes - 6 * halo) / (F + 3));
+  return Math.max(1, Math.min(volume.shape[0], Math.max(fit, 2 * halo)));
 }
 
 /**

@@ -6,6 +6,7 @@ import {
 } from "../../../kernel-lib/src/segment";
 import { rng } from "../morphology/peer";
 import { dice, threePhasePhantom } from "./phantom";
+import { featureSlab } from "../../../kernel-lib/src/segment/features";
 
 describe("trainable voxel classifier", () => {
   const n = 40;
@@ -63,5 +64,23 @@ describe("trainable voxel classifier", () => {
     expect(() => trainClassifier(p.grey, createVolume(one, p.shape))).toThrowError(/at least two/);
     expect(() => trainClassifier(scribbles, p.grey)).toThrowError(/swap/);
     expect(() => classify(p.grey, {} as never)).toThrowError(TomolyteError);
+  });
+});
+
+describe("feature slabs", () => {
+  it("a slab's features equal the whole volume's (the halo is wide enough), so prediction does not depend on slab size", () => {
+    // Prediction works slab by slab (at 256³, slabs of 37 planes); this pins the halo rule.
+    const shape = [40, 12, 14] as const;
+    const r = rng(61);
+    const v = createVolume(Float32Array.from({ length: 40 * 12 * 14 }, () => 100 * r()), shape);
+    const spec = { sigmas: [0.7, 1.6, 3.5] };
+    const whole = featureSlab(v, spec, 0, 40);
+    const plane = 12 * 14;
+    for (const [z0, z1] of [[0, 3], [17, 20], [37, 40]]) {
+      const part = featureSlab(v, spec, z0, z1);
+      for (let f = 0; f < whole.length; f++) {
+        for (let i = 0; i < (z1 - z0) * plane; i++) expect(part[f][i]).toBe(whole[f][z0 * plane + i]);
+      }
+    }
   });
 });
