@@ -103,6 +103,11 @@ function runRanks(base: Omit<TortuosityTask, "rank" | "size" | "sync">, threads:
         if (e !== undefined) void w.terminate();
         else {
           w.unref();
+          // A worker that dies while idle leaves the pool (a later call would wait on it forever).
+          w.once("exit", () => {
+            const i = idle.indexOf(w);
+            if (i >= 0) idle.splice(i, 1);
+          });
           idle.push(w);
         }
       }
