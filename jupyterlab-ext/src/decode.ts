@@ -327,9 +327,94 @@ async function inflateNative(Ctor: DecompressionStreamCtor, packed: Uint8Array, 
 }
 
 /**
- * As decodeVolumeBundle, but inflating with the browser's native DecompressionStream
- * ("deflate-raw", off the JavaScript thread) where there is one. On any failure it decodes
- * again with fflate, which gives the precise error.
+ * The decode worker's whole program: base64 -> bytes, then the native raw inflate, the result
+ * transferred back. A Blob URL, so the bundlers need no worker configuration. Kept to plain
+ * ES2017 text on purpose (it is not compiled).
+ */
+const WORKER_SOURCE = `
+const T = new Int16Array(256).fill(-1);
+const A = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+for (let i = 0; i < 64; i++) T[A.charCodeAt(i)] = i;
+T[45] = 62; T[95] = 63;
+function b64(s) {
+  const out = new Uint8Array(Math.floor(s.length * 3 / 4) + 3);
+  let acc = 0, bits = 0, n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 61) break;
+    const v = c < 256 ? T[c] : -1;
+    if (v < 0) { if (c === 32 || c === 10 || c === 13 || c === 9) continue; return null; }
+    acc = ((acc << 6) | v) & 0xffffff; bits += 6;
+    if (bits >= 8) { bits -= 8; out[n++] = (acc >> bits) & 0xff; }
+  }
+  return out.subarray(0, n);
+}
+onmessage = async (e) => {
+  const { id, encoded, byteLength } = e.data;
+  try {
+    const packed = b64(encoded);
+    if (!packed) { postMessage({ id, buffer: null }); return; }
+    const stream = new Blob([packed]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+    const buffer = await new Response(stream).arrayBuffer();
+    if (buffer.byteLength !== byteLength) { postMessage({ id, buffer: null }); return; }
+    postMessage({ id, buffer }, [buffer]);
+  } catch (err) {
+    postMessage({ id, buffer: null });
+  }
+};
+`;
+
+let decodeWorker: Worker | null | undefined;
+const workerJobs = new Map<number, (b: ArrayBuffer | null) => void>();
+let nextJob = 1;
+
+/** The shared decode worker, or null where workers (or Blob URLs) are not available. */
+function getDecodeWorker(): Worker | null {
+  if (decodeWorker !== undefined) return decodeWorker;
+  decodeWorker = null;
+  const g = globalThis as { Worker?: typeof Worker; URL?: typeof URL; Blob?: typeof Blob };
+  if (typeof g.Worker !== "function" || typeof g.URL?.createObjectURL !== "function" || !nativeDecompression()) return null;
+  try {
+    const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "text/javascript" }));
+    const w = new Worker(url);
+    w.onmessage = (e: MessageEvent<{ id: number; buffer: ArrayBuffer | null }>) => {
+      const done = workerJobs.get(e.data.id);
+      workerJobs.delete(e.data.id);
+      done?.(e.data.buffer);
+    };
+    w.onerror = () => {
+      // A worker that cannot run (e.g. a page policy against blob: scripts): the page decodes.
+      decodeWorker = null;
+      for (const done of workerJobs.values()) done(null);
+      workerJobs.clear();
+    };
+    decodeWorker = w;
+  } catch {
+    decodeWorker = null;
+  }
+  return decodeWorker;
+}
+
+/** Base64 + inflate of one field in the worker; null on any failure (the caller decodes again). */
+function inflateInWorker(w: Worker, encoded: string, byteLength: number): Promise<Uint8Array | null> {
+  return new Promise((resolve) => {
+    const id = nextJob++;
+    // A worker that never answers must not leave the output blank: give up after 2 minutes.
+    const timer = setTimeout(() => workerJobs.get(id)?.(null), 120_000);
+    workerJobs.set(id, (b) => {
+      clearTimeout(timer);
+      workerJobs.delete(id);
+      resolve(b ? new Uint8Array(b) : null);
+    });
+    w.postMessage({ id, encoded, byteLength });
+  });
+}
+
+/**
+ * As decodeVolumeBundle, but off the page's thread where it can: in a worker (base64 and the
+ * native DecompressionStream("deflate-raw")) in browsers, else with the native stream on this
+ * thread (base64 here), else fflate. On any failure it decodes again with fflate, which gives
+ * the precise error.
  * @example const vol = await decodeVolumeBundleAsync(model.data[VOLUME_MIME_TYPE]);
  */
 export async function decodeVolumeBundleAsync(raw: unknown): Promise<DecodedVolume> {
@@ -337,16 +422,19 @@ export async function decodeVolumeBundleAsync(raw: unknown): Promise<DecodedVolu
   const Ctor = nativeDecompression();
   if (!Ctor) return decodeVolumeBundle(raw);
   try {
-    const bytes: Uint8Array[] = [];
-    for (const f of p.fields) {
-      const got = await inflateNative(Ctor, base64ToBytes(f.encoded), f.byteLength);
-      if (!got) return decodeVolumeBundle(raw);
-      bytes.push(got);
-    }
-    return finish(p, bytes);
+    const w = getDecodeWorker();
+    const bytes = await Promise.all(
+      p.fields.map((f) => (w ? inflateInWorker(w, f.encoded, f.byteLength) : base64Native(Ctor, f.encoded, f.byteLength))),
+    );
+    if (bytes.some((b) => !b)) return decodeVolumeBundle(raw);
+    return finish(p, bytes as Uint8Array[]);
   } catch {
     return decodeVolumeBundle(raw);
   }
+}
+
+function base64Native(Ctor: DecompressionStreamCtor, encoded: string, byteLength: number): Promise<Uint8Array | null> {
+  return inflateNative(Ctor, base64ToBytes(encoded), byteLength);
 }
 
 /** [min, max] of the finite values (NaN and ±Infinity skipped); [0, 1] when there are none. */

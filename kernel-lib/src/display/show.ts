@@ -101,7 +101,8 @@ export function emitBundle(bundle: MimeBundle, metadata: Record<string, unknown>
 }
 
 /**
- * Shows a Volume, a LabelVolume, an arquero table or a plotly figure in the
+ * Shows a Volume, a LabelVolume, compare([...]) / series([...]) of volumes, an arquero
+ * table or a plotly figure in the
  * notebook: one display message with the volume viewer's payload
  * (application/vnd.tomolyte.volume+json), a PNG of the three middle slices and
  * a text summary (tables: HTML + text; figures: plotly JSON, a PNG rendered in
@@ -113,6 +114,8 @@ export function emitBundle(bundle: MimeBundle, metadata: Record<string, unknown>
  * show(ct);                                   // grey volume, window from the 0.5–99.5 percentiles
  * show(labels);                               // phases in their colours
  * show(ct, { labels, title: "segmentation" }); // overlay
+ * show(compare([ct, smooth, labels]));        // side by side, stepping together
+ * show(series([scan0, scan1], { times_s: [0, 600] })); // frame slider with play/pause
  * show(histogramTable(histogram(ct)));        // a table
  */
 export function show(x: unknown, options: ShowOptions = {}): void {
