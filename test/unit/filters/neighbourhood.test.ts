@@ -109,6 +109,28 @@ for m in ${JSON.stringify(MODES)}:
     expect(code(() => median(u8, {} as never))).toBe("INVALID_ARGUMENT");
   });
 
+  it("median of float data with many ties equals a sort-based median (the selection's partition)", () => {
+    const r = rng(31);
+    const shape: [number, number, number] = [7, 8, 9];
+    for (const levels of [2, 3, 1000]) {
+      const d = Float32Array.from({ length: 7 * 8 * 9 }, () => Math.floor(r() * levels));
+      const got = median(createVolume(d, shape), { radiusVoxels: 1, mode: "nearest" }).data;
+      const cl = (i: number, n: number) => Math.min(n - 1, Math.max(0, i));
+      let bad = 0;
+      for (let z = 0; z < 7; z++)
+        for (let y = 0; y < 8; y++)
+          for (let x = 0; x < 9; x++) {
+            const a: number[] = [];
+            for (let dz = -1; dz <= 1; dz++)
+              for (let dy = -1; dy <= 1; dy++)
+                for (let dx = -1; dx <= 1; dx++) a.push(d[(cl(z + dz, 7) * 8 + cl(y + dy, 8)) * 9 + cl(x + dx, 9)]);
+            a.sort((p, q) => p - q);
+            if (a[13] !== got[(z * 8 + y) * 9 + x]) bad++;
+          }
+      expect(bad, `${levels} levels`).toBe(0);
+    }
+  });
+
   it("radius in micrometres is rounded per axis with the spacing", () => {
     const a = createVolume(u8.data, u8.shape, [2, 1, 1]);
     // 2 µm -> [1, 2, 2] voxels
