@@ -19,6 +19,7 @@ export interface TortuosityTask {
   maxIterations: number;
   sweeps: number;
   alpha: number;
+  cycle: "V" | "W";
   progress: boolean;
   serialBelow?: number;
 }
@@ -55,7 +56,7 @@ if (parentPort) {
       const team: Team = { rank: t.rank, size: t.size, barrier: atomicsBarrier(t.sync, t.size), cancelled: () => false };
       const onProgress = t.progress && t.rank === 0 ? (fraction: number) => port.postMessage({ type: "progress", fraction }) : undefined;
       const outcome = solveMgPcg(t.hierarchy, t.work, team, {
-        tolerance: t.tolerance, maxIterations: t.maxIterations, sweeps: t.sweeps, alpha: t.alpha, onProgress, serialBelow: t.serialBelow,
+        tolerance: t.tolerance, maxIterations: t.maxIterations, sweeps: t.sweeps, alpha: t.alpha, cycle: t.cycle, onProgress, serialBelow: t.serialBelow,
       });
       port.postMessage({ type: "done", rank: t.rank, outcome: t.rank === 0 ? outcome : undefined } satisfies TortuosityReply);
     } catch (e) {

@@ -18,7 +18,7 @@ import { type Axis, type Volume, checkAllocation, createVolume, dtypeOf } from "
 import { type Allocator, fineLevel } from "../transport/compact";
 import { type MgOutcome, allocateWork, buildHierarchy, estimateSolveBytes, solveBytes } from "../transport/mgcg";
 import {
-  type TortuosityAllResult, type TortuosityOptions, type TortuosityResult, MG_ALPHA, MG_SWEEPS, assembleResult,
+  type TortuosityAllResult, type TortuosityOptions, type TortuosityResult, MG_ALPHA, MG_CYCLE, MG_SWEEPS, assembleResult,
   conductingField, nonPercolatingResult, planAxis, scatterField, tortuosity,
 } from "../transport/tortuosity";
 import { defaultThreads } from "./pool";
@@ -161,7 +161,7 @@ async function solveAxisParallel(volume: Volume, options: TortuosityOptions, axi
   const out = await runRanks(
     {
       hierarchy: H, work: W, tolerance: plan.tolerance, maxIterations: plan.maxIterations,
-      sweeps: MG_SWEEPS, alpha: MG_ALPHA, progress: !!options.onProgress, serialBelow: run.serialBelow,
+      sweeps: MG_SWEEPS, alpha: MG_ALPHA, cycle: MG_CYCLE, progress: !!options.onProgress, serialBelow: run.serialBelow,
     },
     threads, options,
   );

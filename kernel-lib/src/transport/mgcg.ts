@@ -130,6 +130,8 @@ export interface MgControl {
   alpha: number;
   /** Rank 0 only: called after each convergence check. */
   onProgress?: (fractionDone: number) => void;
+  /** "W": each coarse level is visited twice per cycle (the second time from the first's result). Default "V". */
+  cycle?: "V" | "W";
   /** Levels with fewer real cells run on rank 0 alone (default 32768); tests lower it to split every level. */
   serialBelow?: number;
 }
@@ -167,6 +169,7 @@ export function solveMgPcg(H: Hierarchy, W: Work, team: Team, ctl: MgControl): M
   const na = L.axis === 0 ? L.nz : L.axis === 1 ? L.ny : L.nx;
   const ga = L.axis === 0 ? L.gz : L.axis === 1 ? L.gy : L.gx;
   const serialBelow = ctl.serialBelow ?? SERIAL_BELOW;
+  const wCycle = ctl.cycle === "W";
   const solo: Team = { rank: 0, size: 1, barrier: () => undefined, cancelled: () => false };
   let buf = 0;
   /** Sum of the per-plane partials just written, in plane order (the same on every rank). */
@@ -202,7 +205,7 @@ export function solveMgPcg(H: Hierarchy, W: Work, team: Team, ctl: MgControl): M
     tm.barrier();
   };
   /** One V-cycle for Xl ≈ A⁻¹ Bl from a zero guess (Xl is overwritten, never read first). */
-  const cycle = (l: number, Xl: Vec, Bl: Vec, tm: Team): void => {
+  const cycle = (l: number, Xl: Vec, Bl: Vec, tm: Team, fromZero = true): void => {
     const Lv = H.levels[l];
     if (l === H.levels.length - 1) {
       if (tm.rank === 0) denseSolve(H.coarse, Bl, Xl);
@@ -211,7 +214,7 @@ export function solveMgPcg(H: Hierarchy, W: Work, team: Team, ctl: MgControl): M
     }
     if (tm.size > 1 && Lv.m < serialBelow) {
       // The rest of the cycle is small: rank 0 does it alone (same kernels, same result).
-      if (tm.rank === 0) cycle(l, Xl, Bl, solo);
+      if (tm.rank === 0) cycle(l, Xl, Bl, solo, fromZero);
       tm.barrier();
       return;
     }
@@ -220,7 +223,7 @@ export function solveMgPcg(H: Hierarchy, W: Work, team: Team, ctl: MgControl): M
     const bc = W.bs[l];
     const [a, b] = slab(Lv.nz, tm);
     for (let s = 0; s < ctl.sweeps; s++) {
-      if (s === 0) {
+      if (s === 0 && fromZero) {
         sweepFromZero(Lv, Xl, Bl, a, b);
         tm.barrier();
       } else half(Lv, Xl, Bl, 0, a, b, tm);
@@ -229,6 +232,8 @@ export function solveMgPcg(H: Hierarchy, W: Work, team: Team, ctl: MgControl): M
     restrictRed(Lv, Xl, Bl, C, bc, a, b);
     tm.barrier();
     cycle(l + 1, xc, bc, tm);
+    // W-cycle: a second visit improves xc (not worth it just above the exact coarsest solve).
+    if (wCycle && l + 2 < H.levels.length) cycle(l + 1, xc, bc, tm, false);
     prolongRed(Lv, Xl, C, xc, ctl.alpha, a, b);
     tm.barrier();
     // Colours reversed after the correction: the preconditioner stays symmetric.
