@@ -132,6 +132,25 @@ describe("linked comparison and time series in JupyterLab (Chromium)", () => {
     );
   }
 
+  /** The saved view of output k, and the state of a new viewer rendered from that saved output (as on reopening). */
+  async function reopen(k: number) {
+    await page.waitForFunction(({ sel, k }) => Number(document.querySelectorAll<HTMLElement>(sel)[k].dataset.saved ?? 0) >= 1, { sel: VIEW, k });
+    await page.waitForTimeout(600); // the last change's debounced save
+    return page.evaluate(async ({ mime, k }) => {
+      const nb = (window as any).jupyterapp.shell.currentWidget.content;
+      const out = nb.model.toJSON().cells.flatMap((c: any) => c.outputs ?? []).filter((o: any) => o.data?.[mime])[k];
+      const v = nb.rendermime.createRenderer(mime);
+      document.body.appendChild(v.node);
+      await v.renderModel({ data: out.data, metadata: out.metadata, trusted: true, setData: () => undefined });
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      const panels = [...v.node.querySelectorAll(".tomolyte-panel")].map((p: any) => [p.dataset.windowLo, p.dataset.windowHi, p.dataset.colormap]);
+      const d = { ...v.node.dataset };
+      v.dispose();
+      v.node.remove();
+      return { saved: out.metadata?.[mime]?.view, d, panels };
+    }, { mime: "application/vnd.tomolyte.volume+json", k });
+  }
+
   it("shows three panels that step together, each exact through its own window", async () => {
     const view = page.locator(VIEW).nth(CMP);
     expect(await view.getAttribute("data-panels")).toBe("3");
@@ -205,6 +224,15 @@ describe("linked comparison and time series in JupyterLab (Chromium)", () => {
     await view.screenshot({ path: path.join(OUT_DIR, "compare-side-by-side.png") });
     await page.keyboard.press("0");
     await waitData(page, CMP, "layout", "all");
+
+    // Saved in the output's metadata: a viewer rendered from it has panel 1's window and the selection.
+    await view.locator('[data-testid="tomolyte-colormap"]').selectOption("magma");
+    const r = await reopen(CMP);
+    expect(r.saved).toMatchObject({ selected: 1, panels: [{ window: [20, 90], colormap: "magma" }, { colormap: "grey" }] });
+    expect(r.panels[1]).toEqual(["20", "90", "magma"]);
+    expect(r.panels[0]).toEqual([String(cmp.window[0]), String(cmp.window[1]), "grey"]);
+    expect([r.d.selected, r.d.z, r.d.y, r.d.x]).toEqual(["1", String(z0 + 3), "100", "40"]);
+    await view.locator('[data-testid="tomolyte-colormap"]').selectOption("grey");
   }, 120_000);
 
   const frameFields = (f: number) => (f === 0 ? ser : ser.frames![f - 1]);
@@ -255,16 +283,25 @@ describe("linked comparison and time series in JupyterLab (Chromium)", () => {
     await page.waitForFunction(({ sel }) => Number(document.querySelectorAll<HTMLElement>(sel)[1].dataset.zoomXY) > 1.5, { sel: VIEW });
     const zoom = await view.getAttribute("data-zoom-x-y");
     await clickVoxel(SER, 0, "xz", 60, Number(st.z)); // focus without moving z or x
+    // Every frame shown is recorded in the page (a poll from here could miss one on a busy machine).
+    await page.evaluate(({ sel }) => {
+      const v = document.querySelectorAll<HTMLElement>(sel)[1];
+      const seen: number[] = [Number(v.dataset.frame)];
+      (window as any).__tomolyteFrames = seen;
+      (window as any).__tomolyteFrameObserver = new MutationObserver(() => {
+        const f = Number(v.dataset.frame);
+        if (seen[seen.length - 1] !== f) seen.push(f);
+      });
+      (window as any).__tomolyteFrameObserver.observe(v, { attributes: true, attributeFilter: ["data-frame"] });
+    }, { sel: VIEW });
     await page.keyboard.press(" ");
     await waitData(page, SER, "playing", "true");
     expect(await view.locator('[data-testid="tomolyte-play"]').textContent()).toContain("pause");
-    const seen: number[] = [];
-    const tPlay = Date.now();
-    while (Date.now() - tPlay < 1600) {
-      const f = Number(await view.getAttribute("data-frame"));
-      if (seen[seen.length - 1] !== f) seen.push(f);
-      await page.waitForTimeout(40);
-    }
+    await page.waitForTimeout(1600);
+    const seen = await page.evaluate(() => {
+      (window as any).__tomolyteFrameObserver.disconnect();
+      return (window as any).__tomolyteFrames as number[];
+    });
     await view.screenshot({ path: path.join(OUT_DIR, "series-playing.png") });
     // 1.6 s at 4 fps is about 6 frames; on a loaded machine at least 3 changes, each by +1 (mod 5).
     expect(seen.length, `frames seen: ${seen.join(",")}`).toBeGreaterThanOrEqual(4);
@@ -280,6 +317,10 @@ describe("linked comparison and time series in JupyterLab (Chromium)", () => {
     // The rate selector.
     await view.locator('[data-testid="tomolyte-fps"]').selectOption("15");
     await waitData(page, SER, "fps", "15");
+    // Saved: the frame and the rate (never "playing"); a viewer rendered from it shows that frame.
+    const r = await reopen(SER);
+    expect(r.saved).toMatchObject({ frame: stopped, fps: 15 });
+    expect([r.d.frame, r.d.fps, r.d.playing]).toEqual([String(stopped), "15", "false"]);
     await view.locator('[data-testid="tomolyte-zoom-reset"]').click();
     expect(errors).toEqual([]);
   }, 120_000);
