@@ -508,6 +508,52 @@ function min4Int(dst: VoxelArray, d: number, n: number, s1: VoxelArray, o1: numb
   }
 }
 
+/** Integer key of float32 bits: signed order of keys = float order (−0 just below +0). Its own inverse. */
+function bitsKey(b: number): number {
+  return b ^ ((b >> 31) & 0x7fffffff);
+}
+
+const keyScratch = new Float32Array(1);
+const keyBits = new Int32Array(keyScratch.buffer);
+
+/** The key of a number stored as float32. */
+function floatKey(v: number): number {
+  keyScratch[0] = v;
+  return bitsKey(keyBits[0]);
+}
+
+/* Keys are full 32-bit integers: the select mask comes from the comparison (no overflowing difference). */
+
+function max4Key(dst: VoxelArray, d: number, n: number, s1: VoxelArray, o1: number, s2: VoxelArray, o2: number, s3: VoxelArray, o3: number, s4: VoxelArray, o4: number): void {
+  for (let i = 0; i < n; i++) {
+    let e = dst[d + i];
+    let v = s1[o1 + i];
+    e ^= (e ^ v) & -+(v > e);
+    v = s2[o2 + i];
+    e ^= (e ^ v) & -+(v > e);
+    v = s3[o3 + i];
+    e ^= (e ^ v) & -+(v > e);
+    v = s4[o4 + i];
+    e ^= (e ^ v) & -+(v > e);
+    dst[d + i] = e;
+  }
+}
+
+function min4Key(dst: VoxelArray, d: number, n: number, s1: VoxelArray, o1: number, s2: VoxelArray, o2: number, s3: VoxelArray, o3: number, s4: VoxelArray, o4: number): void {
+  for (let i = 0; i < n; i++) {
+    let e = dst[d + i];
+    let v = s1[o1 + i];
+    e ^= (e ^ v) & -+(v < e);
+    v = s2[o2 + i];
+    e ^= (e ^ v) & -+(v < e);
+    v = s3[o3 + i];
+    e ^= (e ^ v) & -+(v < e);
+    v = s4[o4 + i];
+    e ^= (e ^ v) & -+(v < e);
+    dst[d + i] = e;
+  }
+}
+
 /** b[j] = extremum of a[j-st], a[j], a[j+st] (three = true) or of a[j-st], a[j+st], for j in [lo, hi). */
 function chainStep(a: Float64Array, b: Float64Array, lo: number, hi: number, three: boolean, isMax: boolean, st = 1): void {
   if (isMax) {
@@ -554,12 +600,16 @@ function minMaxRunPlanes(volume: Volume, p: RankParams, z0: number, z1: number, 
   const [rz, ry, rx] = p.fp.radii;
   const isMax = p.op === "maximum";
   const mode = p.mode;
-  const cval = p.cval;
   const zmap = indexMap(nz, rz, mode);
   const xmap = indexMap(nx, rx, mode);
   const rows = p.fp.rows;
-  const src = volume.data;
-  const Ctor = src.constructor as new (n: number) => VoxelArray;
+  // float32: work on integer keys of the bit patterns (monotonic in the float order), so
+  // the combination uses the integer select; the output plane is turned back into floats.
+  const keys = p.dtype === "float32";
+  const src: VoxelArray = keys ? new Int32Array(volume.data.buffer, volume.data.byteOffset, volume.data.length) : volume.data;
+  const dst: VoxelArray = keys ? new Int32Array(out.buffer, out.byteOffset, out.length) : out;
+  const cval = keys ? floatKey(p.cval) : p.cval;
+  const Ctor = (keys ? Int32Array : volume.data.constructor) as new (n: number) => VoxelArray;
   const small = p.dtype === "uint8" || p.dtype === "int8" || p.dtype === "uint16" || p.dtype === "int16";
   const plane = ny * nx;
   const padPlane = (ny + 2 * ry) * nx;
@@ -582,12 +632,13 @@ function minMaxRunPlanes(volume: Volume, p: RankParams, z0: number, z1: number, 
     for (let y = 0; y < ny; y++) {
       const base = (zz * ny + y) * nx;
       const line = cur;
-      for (let x = 0; x < nx; x++) line[rx + x] = src[base + x];
+      if (keys) for (let x = 0; x < nx; x++) line[rx + x] = bitsKey(src[base + x]);
+      else for (let x = 0; x < nx; x++) line[rx + x] = src[base + x];
       for (let j = 0; j < rx; j++) {
         const a = xmap[j];
-        line[j] = a < 0 ? cval : src[base + a];
+        line[j] = a < 0 ? cval : keys ? bitsKey(src[base + a]) : src[base + a];
         const b = xmap[rx + nx + j];
-        line[rx + nx + j] = b < 0 ? cval : src[base + b];
+        line[rx + nx + j] = b < 0 ? cval : keys ? bitsKey(src[base + b]) : src[base + b];
       }
       const o = (y + ry) * nx;
       if (used[0]) {
@@ -649,29 +700,30 @@ function minMaxRunPlanes(volume: Volume, p: RankParams, z0: number, z1: number, 
     if (srcs.length > 0) {
       const R = srcs[0];
       const off = offs[0];
-      for (let i = 0; i < plane; i++) out[ob + i] = R[off + i];
+      for (let i = 0; i < plane; i++) dst[ob + i] = R[off + i];
       first = false;
       k = 1;
     }
-    const ext4 = small ? (isMax ? max4Int : min4Int) : isMax ? max4 : min4;
+    const ext4 = keys ? (isMax ? max4Key : min4Key) : small ? (isMax ? max4Int : min4Int) : isMax ? max4 : min4;
     for (; k + 4 <= srcs.length; k += 4) {
-      ext4(out, ob, plane, srcs[k], offs[k], srcs[k + 1], offs[k + 1], srcs[k + 2], offs[k + 2], srcs[k + 3], offs[k + 3]);
+      ext4(dst, ob, plane, srcs[k], offs[k], srcs[k + 1], offs[k + 1], srcs[k + 2], offs[k + 2], srcs[k + 3], offs[k + 3]);
     }
     for (; k < srcs.length; k++) {
       const R = srcs[k];
       const off = offs[k];
       if (first) {
-        for (let i = 0; i < plane; i++) out[ob + i] = R[off + i];
+        for (let i = 0; i < plane; i++) dst[ob + i] = R[off + i];
         first = false;
-      } else if (isMax) maxInto(out, ob, R, off, plane);
-      else minInto(out, ob, R, off, plane);
+      } else if (isMax) maxInto(dst, ob, R, off, plane);
+      else minInto(dst, ob, R, off, plane);
     }
     if (outside) {
       for (let i = 0; i < plane; i++) {
-        const v = out[ob + i];
-        out[ob + i] = isMax ? (cval > v ? cval : v) : cval < v ? cval : v;
+        const v = dst[ob + i];
+        dst[ob + i] = isMax ? (cval > v ? cval : v) : cval < v ? cval : v;
       }
     }
+    if (keys) for (let i = ob; i < ob + plane; i++) dst[i] = bitsKey(dst[i]); // keys back to float bits (an involution)
   }
   for (const arrays of [...cache.values(), ...spare]) giveScratch(...arrays);
 }
