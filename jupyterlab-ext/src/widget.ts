@@ -530,6 +530,7 @@ export class VolumeView extends Widget implements IRenderMime.IRenderer {
       p.setColormap(ps.colormap);
     });
     this.selectPanel(st.selected ?? this.selected);
+    this.drawHistogram(); // the restored window's limits
     if (st.opacity !== undefined) {
       this.opacity = st.opacity;
       this.opacitySlider.value = String(st.opacity);
@@ -853,6 +854,7 @@ export class VolumeView extends Widget implements IRenderMime.IRenderer {
     this.player = { ...this.player, playing, shownAt: performance.now() };
     this.updateFrameControls();
     if (playing) this.armPlayer();
+    else this.scheduleXMajor();
     this.mirrorState();
   }
 
@@ -1022,38 +1024,17 @@ export class VolumeView extends Widget implements IRenderMime.IRenderer {
   /**
    * Builds the x-major copies of the volumes on screen in slices of XMAJOR_SLICE_MS between
    * frames (setTimeout), the block of the shown x first; the strided YZ path serves until then.
+   * Not while a series plays: frames shown for a moment are not worth a copy.
    */
   private scheduleXMajor(): void {
-    if (this.xmajorTimer || !this.vol || !this.xmajorEnabled) return;
+    if (this.xmajorTimer || !this.vol || !this.xmajorEnabled || this.player.playing) return;
     const [nz, ny, nx] = this.vol.shape;
     if (nz * ny * nx < XMAJOR_MIN_VOXELS || nx < 128) return;
-    const wanted: VoxelData[] = [];
-    for (const p of this.panels) {
-      wanted.push(p.vol.data);
-      if (p.vol.labels && p.vol.labels.data !== p.vol.data) wanted.push(p.vol.labels.data);
-    }
-    let bytes = 0;
-    for (const xm of this.xmajor.values()) bytes += xm.data.byteLength;
-    for (const d of wanted) {
-      if (this.xmajor.has(d)) continue;
-      // Drop the least recently used copies of other arrays (e.g. earlier frames) to stay in budget.
-      for (const [k, xm] of this.xmajor) {
-        if (bytes + d.byteLength <= XMAJOR_BUDGET_BYTES) break;
-        if (wanted.includes(k)) continue;
-        this.xmajor.delete(k);
-        bytes -= xm.data.byteLength;
-      }
-      if (bytes + d.byteLength > XMAJOR_BUDGET_BYTES) continue;
-      try {
-        this.xmajor.set(d, new XMajorCopy(d, this.vol.shape));
-        bytes += d.byteLength;
-      } catch {
-        // Out of memory: the strided path keeps working.
-      }
-    }
     const work = () => {
       this.xmajorTimer = null;
-      if (this.isDisposed || !this.vol) return;
+      if (this.isDisposed || !this.vol || !this.xmajorEnabled || this.player.playing) return;
+      // The arrays on screen now (a series may have changed frame since the last slice).
+      const wanted = this.ensureXMajorCopies();
       const t0 = performance.now();
       let busy = false;
       for (const d of wanted) {
@@ -1074,6 +1055,35 @@ export class VolumeView extends Widget implements IRenderMime.IRenderer {
       if (busy) this.xmajorTimer = setTimeout(work, 0);
     };
     this.xmajorTimer = setTimeout(work, 0);
+  }
+
+  /** Allocates (empty) x-major copies for the arrays on screen, within the byte budget; returns those arrays. */
+  private ensureXMajorCopies(): VoxelData[] {
+    const wanted: VoxelData[] = [];
+    for (const p of this.panels) {
+      wanted.push(p.vol.data);
+      if (p.vol.labels && p.vol.labels.data !== p.vol.data) wanted.push(p.vol.labels.data);
+    }
+    let bytes = 0;
+    for (const xm of this.xmajor.values()) bytes += xm.data.byteLength;
+    for (const d of wanted) {
+      if (this.xmajor.has(d)) continue;
+      // Drop the least recently used copies of other arrays (e.g. earlier frames) to stay in budget.
+      for (const [k, xm] of this.xmajor) {
+        if (bytes + d.byteLength <= XMAJOR_BUDGET_BYTES) break;
+        if (wanted.includes(k)) continue;
+        this.xmajor.delete(k);
+        bytes -= xm.data.byteLength;
+      }
+      if (bytes + d.byteLength > XMAJOR_BUDGET_BYTES) continue;
+      try {
+        this.xmajor.set(d, new XMajorCopy(d, this.vol!.shape));
+        bytes += d.byteLength;
+      } catch {
+        // Out of memory: the strided path keeps working.
+      }
+    }
+    return wanted;
   }
 
   /** Mirrors the state into data-* attributes (test hooks, see the file comment). */
@@ -1205,7 +1215,10 @@ export class VolumeView extends Widget implements IRenderMime.IRenderer {
       this.crosshair = !this.crosshair;
       this.updateCrosshairs();
     } else if (k === " " && this.frames.length > 1) this.setPlaying(!this.player.playing);
-    else if ((k === "[" || k === "]") && this.frames.length > 1) this.stepFrames(k === "]" ? step : -step);
+    else if ((k === "[" || k === "]" || k === "{" || k === "}") && this.frames.length > 1) {
+      // Shift-[ and Shift-] arrive as { and } on most layouts: ten frames.
+      this.stepFrames((k === "]" || k === "}" ? 1 : -1) * (k === "{" || k === "}" ? 10 : step));
+    }
     else if ((k === "p" || k === "P") && this.panels.length > 1) {
       // p / Shift-p: the next / previous panel takes the window controls.
       this.selectPanel((this.selected + (k === "p" ? 1 : this.panels.length - 1)) % this.panels.length);
