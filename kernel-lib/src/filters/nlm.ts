@@ -136,11 +136,13 @@ export function nlmPlanes(volume: Volume, p: NlmParams, z0: number, z1: number, 
   const var2 = 2 * p.sigma * p.sigma;
   const scale = (1 / (p.h * p.h * s * s * s)) * (EXP_N / CUTOFF);
   const lo = P - d - o + 1; // first D cell along each axis
-  const hiZ = EZ - P + d + o;
+  // Along z only planes P - d .. P + L - 1 of W are read (p at z + P, p − t at z + P − tz with tz >= 0):
+  // the box sums stop there, d planes short of the symmetric range y and x need.
+  const hiZ = P + L + o;
   const hiY = EY - P + d + o;
   const hiX = EX - P + d + o;
   const q0 = P - d; // first box-sum position
-  const qZ = EZ - P + d;
+  const qZ = P + L;
   const qY = EY - P + d;
   const qX = EX - P + d;
   for (let tz = 0; tz <= d; tz++) {
