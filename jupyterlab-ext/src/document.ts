@@ -22,6 +22,10 @@ import { base64ToBytes } from "./decode";
 import { MAX_FILE_BYTES, readVolumeFile, VolumeFileError } from "./reader";
 import { VolumeView } from "./widget";
 
+// The readers, also for other extensions built on this one (and for the prebuilt bundle's test).
+export { readVolumeFile, VolumeFileError, VOLUME_FILE_EXTENSIONS, MAX_FILE_BYTES } from "./reader";
+export type { VolumeFile } from "./reader";
+
 /** The widget factory's name, shown in "Open With". */
 export const VOLUME_FACTORY = "tomolyte viewer";
 /** The model factory: a model that never holds the file's content (see VolumeModelFactory). */
