@@ -52,7 +52,7 @@ def rp(v):
     },
   },
   {
-    // The peer's 25 SciPy EDTs take about 10 s at 128³ and over a minute at 256³:
+    // The peer's 25 SciPy EDTs take about 10 s at 128³ and ~3 min of CPU at 256³:
     // 256³ runs only with --no-limits.
     name: "metrics local thickness 25 radii",
     maxSize: 128,
