@@ -1,5 +1,5 @@
 /**
- * Conjugate gradients preconditioned by one aggregation-multigrid V-cycle, on
+ * Conjugate gradients preconditioned by one aggregation-multigrid cycle (V or W), on
  * the compact levels of compact.ts, written once for one thread or several:
  * every thread ("rank") runs this same code on its own z-slab of each level and
  * meets the others at barriers (SPMD). Each kernel's result is independent of
@@ -204,7 +204,10 @@ export function solveMgPcg(H: Hierarchy, W: Work, team: Team, ctl: MgControl): M
     if (b === Lv.nz && a < b) sweep(Lv, Xl, Bl, c, Lv.nz - 1, Lv.nz);
     tm.barrier();
   };
-  /** One V-cycle for Xl ≈ A⁻¹ Bl from a zero guess (Xl is overwritten, never read first). */
+  /**
+   * One multigrid cycle for Xl ≈ A⁻¹ Bl: from a zero guess (fromZero: Xl is overwritten, never
+   * read first), or improving Xl (the second visit of a W-cycle).
+   */
   const cycle = (l: number, Xl: Vec, Bl: Vec, tm: Team, fromZero = true): void => {
     const Lv = H.levels[l];
     if (l === H.levels.length - 1) {

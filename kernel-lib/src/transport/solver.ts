@@ -1,12 +1,11 @@
 /**
- * Iterative solvers for the diffusion operator of grid.ts: red-black SOR, and
- * conjugate gradients preconditioned by Jacobi or by an aggregation multigrid
- * V-cycle. All work in place on Float64 vectors of the full grid.
+ * Iterative solvers for the full-grid diffusion operator of grid.ts ("sor" and
+ * "pcg"): red-black SOR, and conjugate gradients preconditioned by Jacobi. All work
+ * in place on Float64 vectors of the full grid. The default "mg-pcg" lives in
+ * compact.ts / mgcg.ts.
  */
 import { throwIfAborted } from "../errors";
-import {
-  type Level, DenseCoarseSolver, applyA, coarsen, prolongAdd, residualRestrict, sliceGeometry, sweepColour,
-} from "./grid";
+import { type Level, applyA, sliceGeometry, sweepColour } from "./grid";
 
 export interface SolveControl {
   /** Converged when the flux spread between planes and the change of the mean flux are both below this. */
@@ -165,90 +164,11 @@ function relativeResidual(L: Level, X: Float64Array, work: Float64Array): number
   return bb > 0 ? Math.sqrt(rr / bb) : Math.sqrt(rr);
 }
 
-export interface MultigridOptions {
-  /** Red-black Gauss-Seidel sweeps before and after the coarse correction (default 2). */
-  sweeps?: number;
-  /**
-   * Scale of the coarse correction (default 1.5): piecewise-constant prolongation
-   * under-corrects smooth errors. On the sample's pore phase (tolerance 1e-6) 1.5 and 2
-   * sweeps took 16 / 22 iterations at 64³ / 128³ against 31 / 39 with 1 and 1 sweep.
-   */
-  alpha?: number;
-  /** "V" or "W" cycle (default "V"). */
-  cycle?: "V" | "W";
-  /** Stop coarsening at this many cells or fewer, then solve exactly (default 512). */
-  coarsestCells?: number;
-}
-
-/** The aggregation multigrid hierarchy, used as a symmetric preconditioner. */
-export class Multigrid {
-  readonly levels: Level[];
-  private readonly xs: Float64Array[] = [];
-  private readonly bs: Float64Array[] = [];
-  private readonly coarse: DenseCoarseSolver;
-  private readonly sweeps: number;
-  private readonly alpha: number;
-  private readonly gamma: number;
-
-  constructor(fine: Level, opts: MultigridOptions = {}) {
-    this.sweeps = opts.sweeps ?? 2;
-    this.alpha = opts.alpha ?? 1.5;
-    this.gamma = opts.cycle === "W" ? 2 : 1;
-    const coarsest = opts.coarsestCells ?? 512;
-    this.levels = [fine];
-    let L = fine;
-    while (L.n > coarsest && (L.nz > 1 || L.ny > 1 || L.nx > 1)) {
-      L = coarsen(L);
-      this.levels.push(L);
-      this.xs.push(new Float64Array(L.n));
-      this.bs.push(new Float64Array(L.n));
-    }
-    this.coarse = new DenseCoarseSolver(L);
-  }
-
-  /** Extra memory of the coarse levels, in bytes. */
-  get coarseBytes(): number {
-    let b = 0;
-    for (let l = 1; l < this.levels.length; l++) b += this.levels[l].n * (3 * 4 + 8 * 3);
-    return b;
-  }
-
-  /** Z = M^{-1} R: one cycle from a zero guess. */
-  apply(R: Float64Array, Z: Float64Array): void {
-    Z.fill(0);
-    this.cycle(0, Z, R);
-  }
-
-  private cycle(l: number, X: Float64Array, B: Float64Array): void {
-    const L = this.levels[l];
-    if (l === this.levels.length - 1) {
-      this.coarse.solve(B, X);
-      return;
-    }
-    const C = this.levels[l + 1];
-    const xc = this.xs[l];
-    const bc = this.bs[l];
-    for (let s = 0; s < this.sweeps; s++) {
-      sweepColour(L, X, B, 0, 1);
-      sweepColour(L, X, B, 1, 1);
-    }
-    residualRestrict(L, X, B, C, bc);
-    xc.fill(0);
-    for (let g = 0; g < this.gamma; g++) this.cycle(l + 1, xc, bc);
-    prolongAdd(L, X, C, xc, this.alpha);
-    // Reverse colour order after the correction keeps the preconditioner symmetric.
-    for (let s = 0; s < this.sweeps; s++) {
-      sweepColour(L, X, B, 1, 1);
-      sweepColour(L, X, B, 0, 1);
-    }
-  }
-}
-
 /**
- * Preconditioned conjugate gradients. `precond` null = Jacobi (diagonal).
+ * Conjugate gradients with the Jacobi (diagonal) preconditioner.
  * X holds the initial guess and receives the solution.
  */
-export function solvePCG(L: Level, X: Float64Array, ctl: SolveControl, mg: Multigrid | null): SolveOutcome {
+export function solvePCG(L: Level, X: Float64Array, ctl: SolveControl): SolveOutcome {
   const n = L.n;
   const R = new Float64Array(n);
   const P = new Float64Array(n);
@@ -256,8 +176,7 @@ export function solvePCG(L: Level, X: Float64Array, ctl: SolveControl, mg: Multi
   const conv = new Convergence(L, ctl);
   const invD = L.invD;
   const precondition = () => {
-    if (mg) mg.apply(R, Z);
-    else for (let i = 0; i < n; i++) Z[i] = invD[i] * R[i];
+    for (let i = 0; i < n; i++) Z[i] = invD[i] * R[i];
   };
   applyA(L, X, Z);
   for (let i = 0; i < n; i++) R[i] = -Z[i];
