@@ -172,9 +172,16 @@ export function hMaxima(volume: Volume, options: HMaximaOptions): LabelResult {
   const h = checkNumber("h", options?.h, { min: 0, exclusiveMin: true });
   const conn = checkConnectivity(options.connectivity, 26);
   const n = volume.data.length;
-  checkAllocation(n * 17, "the h-maxima work arrays", n);
-  const f = new Float64Array(n);
-  f.set(volume.data);
+  const own = !(volume.data instanceof Float64Array);
+  checkAllocation(n * (own ? 17 : 9), "the h-maxima work arrays", n);
+  // f is only read: a float64 input (a distance map) is used as it is, without a copy.
+  let f: Float64Array;
+  if (own) {
+    f = new Float64Array(n);
+    f.set(volume.data);
+  } else {
+    f = volume.data as Float64Array;
+  }
   let active: Uint8Array | undefined;
   if (options.mask) {
     checkVolume(options.mask, "mask");
