@@ -131,7 +131,7 @@ export function twoPointCorrelation(labels: Volume, options: TwoPointCorrelation
         dist[b] += r;
       }
     },
-    check: () => progress(options, 0),
+    check: (f) => progress(options, f),
   });
   const keep: number[] = [];
   for (let b = 0; b < nb; b++) if (cnt[b] > 0) keep.push(b);

@@ -160,8 +160,8 @@ export interface AutocorrelationPlan {
   wantRow(ky: number): boolean;
   /** Receives row (kz, ky) of the circular autocorrelation: `values[kx]`, kx < mx. */
   visit(kz: number, ky: number, values: Float64Array): void;
-  /** Called between planes (abort checks). */
-  check?: () => void;
+  /** Called between planes with the fraction done (abort checks, progress). */
+  check?: (fractionDone: number) => void;
 }
 
 /**
@@ -189,7 +189,7 @@ export function autocorrelation3d(p: AutocorrelationPlan): void {
   const yi = new Float64Array(my);
   // 1. Each data plane: real rows two at a time along x, then the columns along y.
   for (let z = 0; z < nz; z++) {
-    p.check?.();
+    p.check?.((0.4 * z) / nz);
     const base = z * plane;
     for (let y = 0; y < ny; y += 2) {
       xr.fill(0);
@@ -235,7 +235,7 @@ export function autocorrelation3d(p: AutocorrelationPlan): void {
     zi.push(new Float64Array(mz));
   }
   for (let c0 = 0; c0 < plane; c0 += B) {
-    if ((c0 & 1023) === 0) p.check?.();
+    if ((c0 & 1023) === 0) p.check?.(0.4 + (0.3 * c0) / plane);
     const nb = Math.min(B, plane - c0);
     for (let t = 0; t < nz; t++) {
       const o = t * plane + c0;
@@ -271,7 +271,7 @@ export function autocorrelation3d(p: AutocorrelationPlan): void {
   for (let ky = 0; ky < my; ky++) if (p.wantRow(ky)) rows.push(ky);
   for (let kz = 0; kz < mz; kz++) {
     if (!p.wantPlane(kz)) continue;
-    p.check?.();
+    p.check?.(0.7 + (0.3 * kz) / mz);
     const base = kz * plane;
     if (my > 1) {
       for (let k = 0; k < h; k++) {
