@@ -414,12 +414,13 @@ function inflateInWorker(w: Worker, encoded: string, byteLength: number): Promis
  * As decodeVolumeBundle, but off the page's thread where it can: in a worker (base64 and the
  * native DecompressionStream("deflate-raw")) in browsers, else with the native stream on this
  * thread (base64 here), else fflate. On any failure it decodes again with fflate, which gives
- * the precise error.
+ * the precise error. `info.path` says which way the bytes were decoded.
  * @example const vol = await decodeVolumeBundleAsync(model.data[VOLUME_MIME_TYPE]);
  */
-export async function decodeVolumeBundleAsync(raw: unknown): Promise<DecodedVolume> {
+export async function decodeVolumeBundleAsync(raw: unknown, info: { path?: "worker" | "native" | "fflate" } = {}): Promise<DecodedVolume> {
   const p = plan(raw);
   const Ctor = nativeDecompression();
+  info.path = "fflate";
   if (!Ctor) return decodeVolumeBundle(raw);
   try {
     const w = getDecodeWorker();
@@ -427,6 +428,7 @@ export async function decodeVolumeBundleAsync(raw: unknown): Promise<DecodedVolu
       p.fields.map((f) => (w ? inflateInWorker(w, f.encoded, f.byteLength) : base64Native(Ctor, f.encoded, f.byteLength))),
     );
     if (bytes.some((b) => !b)) return decodeVolumeBundle(raw);
+    info.path = w ? "worker" : "native";
     return finish(p, bytes as Uint8Array[]);
   } catch {
     return decodeVolumeBundle(raw);

@@ -24,7 +24,8 @@
  * canvases (same testids), `data-window-lo/hi`, `data-colormap`; the root has `data-panels` and
  * `data-selected` (its window attributes are the selected panel's). Series: `data-frame`,
  * `data-frames`, `data-playing`, `data-fps`; controls `tomolyte-play`, `tomolyte-frame-slider`,
- * `tomolyte-frame-label`, `tomolyte-fps`. `data-xmajor` counts the YZ copies finished.
+ * `tomolyte-frame-label`, `tomolyte-fps`. `data-xmajor` counts the YZ copies finished;
+ * `data-decode-path` says how the payload was decoded (worker, native, fflate).
  *
  * Faithfulness: each plane's canvas holds exactly one pixel per voxel, drawn with
  * putImageData; display scaling, zoom and pan are CSS only (image-rendering: pixelated), and
@@ -493,8 +494,10 @@ export class VolumeView extends Widget implements IRenderMime.IRenderer {
     if (this.vol && this.source && this.source.length === source.length && this.source.every((s, i) => s === source[i])) return;
     try {
       const t0 = performance.now();
-      const vol = await decodeVolumeBundleAsync(raw);
+      const info: Parameters<typeof decodeVolumeBundleAsync>[1] = {};
+      const vol = await decodeVolumeBundleAsync(raw, info);
       this.node.dataset.decodeMs = (performance.now() - t0).toFixed(2);
+      this.node.dataset.decodePath = info.path ?? "";
       this.errorEl.hidden = true;
       this.load(vol);
       this.source = source;

@@ -651,14 +651,17 @@ describe("quickstart notebook in JupyterLab (Chromium)", () => {
       await new Promise((res) => setTimeout(res, 100));
       obs.disconnect();
       const decodeMs = Number(v.node.dataset.decodeMs);
+      const decodePath = v.node.dataset.decodePath;
       v.dispose();
       v.node.remove();
-      return { total, decodeMs, longTasks };
+      return { total, decodeMs, longTasks, decodePath };
     }, { mime: MIME });
     console.log(
       `256³ uint8 payload: decode ${r.decodeMs.toFixed(1)} ms, render call ${r.total.toFixed(1)} ms; ` +
         `long tasks (> 50 ms) meanwhile: ${r.longTasks.map((d) => d.toFixed(0)).join(", ") || "none"}`,
     );
     expect(r.decodeMs).toBeGreaterThan(0);
+    // Base64 and inflate ran in the Web Worker, not on the page's thread.
+    expect(r.decodePath).toBe("worker");
   }, 60_000);
 });
