@@ -607,7 +607,8 @@ export class VolumeView extends Widget implements IRenderMime.IRenderer {
       const panel = new Panel(i, v);
       // Text only: names are never HTML.
       panel.nameEl.textContent = v.name ?? "";
-      panel.nameEl.hidden = vols.length === 1 && !v.name;
+      // A series names its frames in the frame row instead (the name changes with the frame).
+      panel.nameEl.hidden = this.frames.length > 1 || (vols.length === 1 && !v.name);
       for (const p of PLANES) {
         const pv = panel.planes[p];
         const a = sliceAxis(p);
