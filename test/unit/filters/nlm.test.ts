@@ -58,7 +58,7 @@ R["b"] = denoise_nl_means(v, patch_size=3, patch_distance=2, h=30, fast_mode=Tru
   });
 
   it("fastMode: false matches skimage's pixelwise mode (fast_mode=False, Gaussian patch) within 0.5 dB", () => {
-    const m = 20;
+    const m = 16;
     const c2 = phantom(m);
     const r2 = rng(21);
     const v2 = createVolume(Float32Array.from(c2, (v) => v + 25 * gauss(r2)), [m, m, m]);
