@@ -23,6 +23,11 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const PYTHON = "/usr/bin/python3";
 const require = createRequire(import.meta.url);
+// Both sides run with large allocations on transparent huge pages, as the notebooks'
+// kernel does (scripts/env.sh, docs/design-notes.md). NumPy asks for them itself.
+const HUGE = "glibc.malloc.hugetlb=1";
+const tunables = process.env.GLIBC_TUNABLES ?? "";
+const CHILD_ENV = { ...process.env, GLIBC_TUNABLES: tunables.includes("glibc.malloc.hugetlb") ? tunables : [tunables, HUGE].filter(Boolean).join(":") };
 
 function parseArgs(argv) {
   const o = { sizes: [128], dtypes: ["uint16", "float32"], threads: 2, filter: "", repeat: 1, limits: true, child: null };
@@ -128,7 +133,7 @@ for _ in range(int(sys.argv[4])):
     del out
 print(json.dumps({"ms": best * 1000, "cpu_ms": cpu * 1000, "peakRSS_MB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "baseRSS_MB": base / 1024}))
 `;
-  const r = spawnSync(PYTHON, ["-c", script, path, dtype, String(n), String(repeat)], { encoding: "utf8", maxBuffer: 1 << 26 });
+  const r = spawnSync(PYTHON, ["-c", script, path, dtype, String(n), String(repeat)], { encoding: "utf8", maxBuffer: 1 << 26, env: CHILD_ENV });
   if (r.status !== 0) return { error: (r.stderr || "").trim().split("\n").slice(-1)[0] };
   return JSON.parse(r.stdout.trim().split("\n").pop());
 }
@@ -167,6 +172,7 @@ function runOurs(c, path, dtype, n, threads, repeat) {
   const r = spawnSync(process.execPath, ["--max-old-space-size=8192", fileURLToPath(import.meta.url), "--child", JSON.stringify(job)], {
     encoding: "utf8",
     maxBuffer: 1 << 26,
+    env: CHILD_ENV,
   });
   if (r.status !== 0) return { error: (r.stderr || "").trim().split("\n").slice(-3).join(" | ") };
   return JSON.parse(r.stdout.trim().split("\n").pop());

@@ -46,3 +46,13 @@ if [ ! -f .jupyter/share/jupyter/kernels/tslab/kernel.json ]; then
   log "registering the tslab kernel in .jupyter/"
   npx tslab install --python=/usr/bin/python3 --binary="$PWD/node_modules/.bin/tslab" --prefix="$PWD/.jupyter" >&2
 fi
+# Kernels back large typed arrays by transparent huge pages (docs/design-notes.md): glibc
+# reads GLIBC_TUNABLES at process start, so it goes into the kernelspecs' env (idempotent).
+for spec in .jupyter/share/jupyter/kernels/*/kernel.json; do
+  node -e '
+    const fs = require("fs"), f = process.argv[1], k = JSON.parse(fs.readFileSync(f, "utf8"));
+    if (k.env?.GLIBC_TUNABLES !== process.argv[2]) {
+      k.env = { ...k.env, GLIBC_TUNABLES: process.argv[2] };
+      fs.writeFileSync(f + ".tmp", JSON.stringify(k, null, 1)); fs.renameSync(f + ".tmp", f);
+    }' "$spec" "glibc.malloc.hugetlb=1"
+done
