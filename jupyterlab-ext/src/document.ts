@@ -150,11 +150,16 @@ export function fetchContents(contents: Contents.IManager, settings: ServerConne
       url = undefined;
     }
     if (url && /^(https?:)?\//.test(url)) {
-      const resp = await ServerConnection.makeRequest(url, {}, settings);
+      const abort = new AbortController();
+      const resp = await ServerConnection.makeRequest(url, { signal: abort.signal }, settings);
       if (resp.status === 404) throw new VolumeFileError(`${path} was not found on the server`);
       if (!resp.ok) throw new VolumeFileError(`the server answered ${resp.status} ${resp.statusText} for ${path}`);
+      // Second guard (the first is the size from the metadata): stop the transfer of a huge body.
       const length = Number(resp.headers.get("Content-Length") ?? NaN);
-      if (length > MAX_FILE_BYTES) throw new VolumeFileError(`${path} is ${megabytes(length)}, more than the viewer reads`);
+      if (length > MAX_FILE_BYTES) {
+        abort.abort();
+        throw new VolumeFileError(`${path} is ${megabytes(length)}, more than the viewer reads`);
+      }
       return new Uint8Array(await resp.arrayBuffer());
     }
     const model = await contents.get(path, { type: "file", format: "base64", content: true });
@@ -167,6 +172,7 @@ export function fetchContents(contents: Contents.IManager, settings: ServerConne
 class VolumeWidgetFactory extends ABCWidgetFactory<DocumentWidget<VolumeDocument>> {
   constructor(
     options: DocumentRegistry.IWidgetFactoryOptions<DocumentWidget<VolumeDocument>>,
+    private readonly contents: Contents.IManager,
     private readonly fetchBytes: FetchBytes,
   ) {
     super(options);
@@ -175,7 +181,16 @@ class VolumeWidgetFactory extends ABCWidgetFactory<DocumentWidget<VolumeDocument
   protected createNewWidget(context: DocumentRegistry.Context): DocumentWidget<VolumeDocument> {
     const content = new VolumeDocument();
     const widget = new DocumentWidget({ content, context });
-    void context.ready.then(() => content.open(context.path, context.contentsModel?.size, this.fetchBytes));
+    void context.ready.then(async () => {
+      // The context keeps no size in its contents model: ask for the metadata (no content) again.
+      let size: number | undefined;
+      try {
+        size = (await this.contents.get(context.path, { content: false })).size ?? undefined;
+      } catch {
+        size = undefined;
+      }
+      await content.open(context.path, size, this.fetchBytes);
+    });
     return widget;
   }
 }
@@ -200,6 +215,7 @@ export const volumeDocumentPlugin: JupyterFrontEndPlugin<void> = {
     const { contents, serverSettings } = app.serviceManager;
     const factory = new VolumeWidgetFactory(
       { name: VOLUME_FACTORY, label: "tomolyte viewer", modelName: VOLUME_MODEL, fileTypes: types, defaultFor: types, readOnly: true },
+      contents,
       fetchContents(contents, serverSettings),
     );
     registry.addWidgetFactory(factory);

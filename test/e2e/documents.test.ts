@@ -50,6 +50,7 @@ let lab: LabServer;
 let browser: Browser;
 let page: Page;
 let errors: string[];
+const requests: string[] = [];
 
 beforeAll(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), "tomolyte-docs-e2e-"));
@@ -58,11 +59,15 @@ beforeAll(async () => {
   const tif = fs.readFileSync(path.join(root, "scan.tif"));
   const ifd = tif.readUInt32LE(4);
   fs.writeFileSync(path.join(root, "broken.tif"), tif.subarray(0, ifd + 6));
+  // 1.2 GB, sparse (no disk used): above the viewer's file limit, so it must never be fetched.
+  fs.closeSync(fs.openSync(path.join(root, "huge.npy"), "w"));
+  fs.truncateSync(path.join(root, "huge.npy"), 1200 * 1024 * 1024);
   fs.mkdirSync(OUT_DIR, { recursive: true });
   lab = await startLab(root);
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   errors = recordPageErrors(page);
+  page.on("request", (r) => requests.push(r.url()));
   await page.goto(`${lab.url}/lab`);
   await page.waitForFunction(() => document.body.dataset.tomolyteReady === "true", null, { timeout: 120_000 });
   await page.waitForSelector(".jp-DirListing-item", { timeout: 30_000 });
@@ -179,5 +184,17 @@ describe("volume files opened from the file browser", () => {
     expect(text).toMatch(/^tomolyte: cannot open broken\.tif: the TIFF is truncated or damaged/);
     await page.screenshot({ path: path.join(OUT_DIR, "documents-broken-tif.png") });
     expect(errors.filter((e) => !/favicon/.test(e))).toEqual([]);
+  });
+
+  it("a file over the size limit is refused from its metadata, without downloading it", async () => {
+    await entry("huge.npy").dblclick();
+    expect(await waitDocument("huge.npy")).toBe("error");
+    const text = await page.evaluate(
+      () => (window as any).jupyterapp.shell.currentWidget.node.querySelector("[data-testid='tomolyte-document-error']").textContent,
+    );
+    expect(text).toMatch(/^tomolyte: cannot open huge\.npy: huge\.npy is 1200 MB, more than the viewer reads \(1025 MB\)/);
+    // Only metadata was asked for: no download of the file, and no contents request with its content.
+    expect(requests.filter((u) => /huge\.npy/.test(u) && (/\/files\//.test(u) || /content=1/.test(u)))).toEqual([]);
+    expect(requests.some((u) => /\/api\/contents\/huge\.npy/.test(u))).toBe(true);
   });
 });
