@@ -289,10 +289,29 @@ describe("tomolyte errors and usage", () => {
   });
 });
 
+/** The environment of the (one) child process of `pid`, read from /proc. */
+function childEnvironment(pid: number): string[] {
+  for (const entry of fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
+    try {
+      // Field 4 of /proc/N/stat is the parent's pid (the name in field 2 has no spaces here).
+      if (Number(fs.readFileSync(`/proc/${entry}/stat`, "utf8").split(" ")[3]) === pid) {
+        return fs.readFileSync(`/proc/${entry}/environ`, "utf8").split("\0");
+      }
+    } catch {
+      // a process that ended while we looked
+    }
+  }
+  return [];
+}
+
 describe("tomolyte interrupted", () => {
   it("Ctrl-C cancels cleanly: exit 130, error[CANCELLED], no output or temp file left", async () => {
     const out = path.join(tmp, "interrupted.npy");
-    const child = spawn(process.execPath, [CLI, "convert", LABELS_256, out, "--json"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    // Without GLIBC_TUNABLES the CLI reruns itself on huge pages (cli/main.ts): the
+    // interrupt must pass through that parent to the working child, once.
+    const env = { ...process.env };
+    delete env.GLIBC_TUNABLES;
+    const child = spawn(process.execPath, [CLI, "convert", LABELS_256, out, "--json"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -301,9 +320,14 @@ describe("tomolyte interrupted", () => {
     child.stderr.on("data", (d) => {
       const first = !stderr.includes("warning:");
       stderr += d;
-      if (first && stderr.includes("warning:")) child.kill("SIGINT");
+      if (first && stderr.includes("warning:")) {
+        workerEnv = childEnvironment(child.pid!);
+        child.kill("SIGINT");
+      }
     });
+    let workerEnv: string[] = [];
     const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+    expect(workerEnv).toContain("GLIBC_TUNABLES=glibc.malloc.hugetlb=1");
     expect(code, stderr).toBe(130);
     expect(stdout).toBe("");
     expect(stderr.trimEnd().split("\n").at(-1)).toMatch(/^error\[CANCELLED\]: /);
