@@ -52,6 +52,18 @@ export default [
     maxSize: 128,
   },
   {
+    name: "nlm pixelwise p=3 d=2",
+    // skimage's fast_mode=False (Gaussian-weighted patches): seconds per million voxels even at this small size
+    tomolyte: (lib, v, { threads }) =>
+      lib.parallel.nonLocalMeans(v, { patchSize: 3, patchDistance: 2, h: lib.estimateSigma(v) * 0.8, fastMode: false }, { threads }),
+    peer: {
+      setup: "from skimage.restoration import denoise_nl_means, estimate_sigma",
+      call: "denoise_nl_means(v, patch_size=3, patch_distance=2, h=0.8 * estimate_sigma(v), fast_mode=False, preserve_range=True)",
+    },
+    maxSize: 128,
+    dtypes: ["uint16"],
+  },
+  {
     name: "diffusion exp 10 it",
     // no SciPy/scikit-image equivalent: the peer is a vectorised NumPy Perona–Malik (same scheme, float32)
     tomolyte: (lib, v, { threads }) =>

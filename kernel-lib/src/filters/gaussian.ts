@@ -91,8 +91,8 @@ function axisTaps(weights: readonly number[]): AxisTaps {
   return { wc: w[r], pw: Float64Array.from(w.slice(0, r)), w: Float64Array.from(w), sym, r };
 }
 
-/** Pair offsets (relative to the centre) for taps `stride` apart: lo = -(r-j)·stride, hi = +(r-j)·stride. */
-function pairOffsets(r: number, stride: number): [Int32Array, Int32Array] {
+/** @internal Pair offsets (relative to the centre) for taps `stride` apart: lo = -(r-j)·stride, hi = +(r-j)·stride. */
+export function pairOffsets(r: number, stride: number): [Int32Array, Int32Array] {
   const lo = new Int32Array(r);
   const hi = new Int32Array(r);
   for (let j = 0; j < r; j++) {
@@ -242,8 +242,11 @@ function zSym(s: VoxelArray, c: number, dst: Float32Array | Float64Array, db: nu
   }
 }
 
-/** The same loop as zSym over float work buffers (a separate function keeps each one monomorphic for V8). */
-function runSym(s: Float32Array | Float64Array, c: number, dst: Float32Array | Float64Array, db: number, m: number, wc: number, pw: Float64Array, lo: Int32Array, hi: Int32Array): void {
+/**
+ * @internal The same loop as zSym over float work buffers (a separate function keeps each one
+ * monomorphic for V8): dst[db+i] = wc·s[c+i] + Σ pw[j]·(s[c+i+lo[j]] + s[c+i+hi[j]]).
+ */
+export function runSym(s: Float32Array | Float64Array, c: number, dst: Float32Array | Float64Array, db: number, m: number, wc: number, pw: Float64Array, lo: Int32Array, hi: Int32Array): void {
   const r = pw.length;
   const m4 = m & ~3;
   let i = 0;

@@ -2,6 +2,7 @@ import { ERROR_CODES, TomolyteError, checkNumber } from "../errors";
 import { type DType, type VoxelArray, type Volume, createVolume } from "../volume";
 import { type ProgressOptions, allocOut, checkGreyInput, floatOutDType, mapIndex, runInSlabs, storePlane } from "./common";
 import { estimateSigma } from "./noise";
+import { pairOffsets, runSym } from "./gaussian";
 
 export interface NonLocalMeansOptions extends ProgressOptions {
   /** Side of the cubic patches compared, in voxels (odd; an even value is raised by one, as skimage does). Default 5. */
@@ -275,6 +276,9 @@ function nlmSlowPlanes(volume: Volume, p: NlmParams, z0: number, z1: number, out
     gs += g[i];
   }
   const norm = 1 / (gs * gs * gs * p.h * p.h); // w_ijk = g_i g_j g_k · norm
+  const gp = g.slice(0, o); // pair weights, farthest first
+  const [xLo, xHi] = pairOffsets(o, 1);
+  const [yLo, yHi] = pairOffsets(o, nx);
   const var2 = 2 * p.sigma * p.sigma;
   // the σ term of patch plane i: Σ_jk w_ijk · 2σ²
   const planeVar = new Float64Array(s);
@@ -344,22 +348,10 @@ function nlmSlowPlanes(volume: Volume, p: NlmParams, z0: number, z1: number, out
               dsq[y * EX + x] = t * t;
             }
           }
-          // x then y filter with g (patch rows/cols o around each base)
-          for (let y = ybLo; y < ybHi + 2 * o; y++) {
-            const r = y * EX;
-            for (let x = xbLo; x < xbHi; x++) {
-              let v = 0;
-              for (let k = 0; k < s; k++) v += g[k] * dsq[r + x + k];
-              hx[y * nx + x] = v;
-            }
-          }
-          for (let y = ybLo; y < ybHi; y++) {
-            for (let x = xbLo; x < xbHi; x++) {
-              let v = 0;
-              for (let j = 0; j < s; j++) v += g[j] * hx[(y + j) * nx + x];
-              F[y * nx + x] = v;
-            }
-          }
+          // x then y filter with g (patch rows/cols o around each base): symmetric pairs, 4 outputs per tap loop
+          const m = xbHi - xbLo;
+          for (let y = ybLo; y < ybHi + 2 * o; y++) runSym(dsq, y * EX + xbLo + o, hx, y * nx + xbLo, m, g[o], gp, xLo, xHi);
+          for (let y = ybLo; y < ybHi; y++) runSym(hx, (y + o) * nx + xbLo, F, y * nx + xbLo, m, g[o], gp, yLo, yHi);
           return F;
         };
         for (let zb = zbLo; zb < zbHi; zb++) {
@@ -373,14 +365,17 @@ function nlmSlowPlanes(volume: Volume, p: NlmParams, z0: number, z1: number, out
             const pv = planeVar[i];
             for (let y = ybLo; y < ybHi; y++) {
               const r = y * nx;
-              for (let x = xbLo; x < xbHi; x++) {
-                const k = r + x;
-                if (i === 0) {
-                  dist[k] = c * F[k] - pv;
-                  dead[k] = 0;
-                } else {
-                  if (dist[k] > CUTOFF) dead[k] = 1;
-                  dist[k] += c * F[k] - pv;
+              if (i === 0) {
+                for (let x = xbLo; x < xbHi; x++) {
+                  dist[r + x] = c * F[r + x] - pv;
+                  dead[r + x] = 0;
+                }
+              } else {
+                for (let x = xbLo; x < xbHi; x++) {
+                  const k = r + x;
+                  const dk = dist[k];
+                  dead[k] |= +(dk > CUTOFF);
+                  dist[k] = dk + (c * F[k] - pv);
                 }
               }
             }
