@@ -19,6 +19,10 @@ import {
   read,
   write,
   show,
+  compare,
+  series,
+  type Comparison,
+  type TimeSeries,
 } from "tomolyte";
 
 // A Volume keeps the element type of its data.
@@ -74,4 +78,14 @@ const bundleVersion: VolumeMimeBundleV1["version"] = 1;
 // @ts-expect-error: only version 1 exists
 const badVersion: VolumeMimeBundleV1["version"] = 2;
 
-export { firstVoxel, wrong, nz, ny, nx, names, planeData, cropped, dt, bad, converted, mean, codeOf, roundTrip, bundleVersion, badVersion };
+// Several volumes in one viewer: a comparison or a time series is showable.
+const side: Comparison = compare([u8, { volume: u8, labels, title: "with labels" }], { titles: ["raw", "labelled"] });
+const operando: TimeSeries = series([u8, u8], { times_s: [0, 60] });
+show(side);
+show(operando);
+// @ts-expect-error: a comparison takes volumes, not numbers
+compare([1, 2]);
+// @ts-expect-error: a series is not a comparison
+const notSide: Comparison = operando;
+
+export { side, notSide, firstVoxel, wrong, nz, ny, nx, names, planeData, cropped, dt, bad, converted, mean, codeOf, roundTrip, bundleVersion, badVersion };
