@@ -43,7 +43,8 @@ export function grey(v: number, lo: number, hi: number): number {
   return Math.floor(((v - lo) * 255) / (hi - lo) + 0.5);
 }
 
-function hexColor(c: string): [number, number, number] {
+/** "#rrggbb" -> [r, g, b]. */
+export function hexColor(c: string): [number, number, number] {
   const m = /^#([0-9a-f]{6})$/i.exec(c.trim());
   if (!m) throw new Error(`test expects #rrggbb phase colours, got ${c}`);
   return [0, 2, 4].map((i) => parseInt(m[1].slice(i, i + 2), 16)) as [number, number, number];

@@ -7,16 +7,16 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { launchChromium, recordPageErrors, ROOT, startLab, type LabServer } from "./harness";
+// The independent decoder (Node's zlib), the window mapping and plane indexing shared with the other e2e tests.
+import { VIEW, type PlaneName, countMismatches, decode, grey, hexColor, planeOf, waitData } from "./pixels";
 import { colormapTable } from "../../jupyterlab-ext/src/planes";
 
 const NOTEBOOK = "01-quickstart.ipynb";
 const MIME = "application/vnd.tomolyte.volume+json";
 const OUT_DIR = path.join(ROOT, "test-output/e2e");
-const VIEW = '[data-testid="tomolyte-volume"]';
 
 interface Bundle {
   shape: [number, number, number];
@@ -24,26 +24,6 @@ interface Bundle {
   data: string;
   window: [number, number];
   labels?: { dtype: string; data: string; phases: { value: number; name: string; color: string }[] };
-}
-
-/** Independent decoder: base64 -> raw inflate (Node's zlib) -> typed array. */
-function decode(b64: string, dtype: string): ArrayLike<number> {
-  const raw = zlib.inflateRawSync(Buffer.from(b64, "base64"));
-  const buf = raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength);
-  const ctors: Record<string, new (b: ArrayBuffer) => ArrayLike<number>> = {
-    uint8: Uint8Array, int8: Int8Array, uint16: Uint16Array, int16: Int16Array,
-    uint32: Uint32Array, int32: Int32Array, float32: Float32Array, float64: Float64Array,
-  };
-  return new ctors[dtype](buf);
-}
-
-/** Waits until the nth viewer's data-<key> attribute equals value. */
-async function waitData(page: Page, index: number, key: string, value: string): Promise<void> {
-  await page.waitForFunction(
-    ({ sel, index, key, value }) => document.querySelectorAll<HTMLElement>(sel)[index].dataset[key] === value,
-    { sel: VIEW, index, key, value },
-    { timeout: 20_000 },
-  );
 }
 
 /** A real mouse click on the centre of voxel (u, v) of a plane's canvas (zoom 1). */
@@ -55,20 +35,6 @@ async function clickVoxel(page: Page, index: number, plane: PlaneName, u: number
   await page.mouse.click(box.x + ((u + 0.5) / size[0]) * box.width, box.y + ((v + 0.5) / size[1]) * box.height);
 }
 
-/** The viewer's documented mapping (docs/jupyterlab.md): lo -> 0, hi -> 255, linear, round half up. */
-function grey(v: number, lo: number, hi: number): number {
-  if (!(v > lo)) return 0;
-  if (v >= hi) return 255;
-  return Math.floor(((v - lo) * 255) / (hi - lo) + 0.5);
-}
-
-function hexColor(c: string): [number, number, number] {
-  const m = /^#([0-9a-f]{6})$/i.exec(c.trim());
-  if (!m) throw new Error(`test expects #rrggbb phase colours, got ${c}`);
-  return [0, 2, 4].map((i) => parseInt(m[1].slice(i, i + 2), 16)) as [number, number, number];
-}
-
-/** RGBA of the nth viewer's canvas plus its state attributes. */
 async function readView(page: Page, index: number, plane: "xy" | "xz" | "yz" = "xy") {
   return page.evaluate(
     ({ sel, index, plane }) => {
@@ -95,23 +61,6 @@ async function readView(page: Page, index: number, plane: "xy" | "xz" | "yz" = "
     },
     { sel: VIEW, index, plane },
   );
-}
-
-type PlaneName = "xy" | "xz" | "yz";
-
-/**
- * Values of a plane, indexed here independently of the viewer: XY = [y][x] at z, XZ = [z][x]
- * at y, YZ = [z][y] at x (rows top to bottom).
- */
-function planeOf(a: ArrayLike<number>, shape: [number, number, number], plane: PlaneName, s: number): { w: number; h: number; v: number[] } {
-  const [nz, ny, nx] = shape;
-  const at = (z: number, y: number, x: number) => a[(z * ny + y) * nx + x];
-  const v: number[] = [];
-  if (plane === "xy") for (let y = 0; y < ny; y++) for (let x = 0; x < nx; x++) v.push(at(s, y, x));
-  else if (plane === "xz") for (let z = 0; z < nz; z++) for (let x = 0; x < nx; x++) v.push(at(z, s, x));
-  else for (let z = 0; z < nz; z++) for (let y = 0; y < ny; y++) v.push(at(z, y, s));
-  const [w, h] = plane === "xy" ? [nx, ny] : plane === "xz" ? [nx, nz] : [ny, nz];
-  return { w, h, v };
 }
 
 interface Look {
@@ -151,18 +100,6 @@ function expectedPlane(
 /** Expected RGBA of XY slice z (the one-plane viewer's check). */
 function expectedSlice(b: Bundle, z: number, lo: number, hi: number, overlay: { opacity: number } | null): Uint8Array {
   return expectedPlane(b, "xy", z, lo, hi, overlay);
-}
-
-function countMismatches(actual: Uint8Array, expected: Uint8Array): { count: number; first: string } {
-  let count = 0;
-  let first = "";
-  for (let i = 0; i < expected.length; i++) {
-    if (actual[i] !== expected[i]) {
-      if (!count) first = `byte ${i} (pixel ${i >> 2}, channel ${i & 3}): ${actual[i]} != ${expected[i]}`;
-      count++;
-    }
-  }
-  return { count, first };
 }
 
 describe("quickstart notebook in JupyterLab (Chromium)", () => {

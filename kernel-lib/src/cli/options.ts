@@ -3,6 +3,7 @@
  * value is a usage error (exit code 2) reported by commander's own machinery.
  */
 import { type Command, InvalidArgumentError, Option } from "commander";
+import { ERROR_CODES, TomolyteError } from "../errors";
 import { DTYPES, type DType } from "../volume";
 
 /**
@@ -47,4 +48,23 @@ export function withCommonOptions(cmd: Command): Command {
     .addOption(new Option("--spacing <dz,dy,dx>", "voxel size in µm, overrides the file's metadata (one value: isotropic)").argParser(parseSpacing))
     .option("--json", "print one JSON object on stdout (logs and progress go to stderr)")
     .option("-q, --quiet", "no warnings, logs or progress on stderr (errors are still printed)");
+}
+
+/**
+ * Refuses a --phase value that no voxel of the volume holds, listing (up to 20 of) the
+ * values it does hold, so the user can pick one.
+ *
+ * @example
+ * requirePhase(labels.data, options.phase, file); // throws INVALID_ARGUMENT when absent
+ */
+export function requirePhase(data: ArrayLike<number>, phase: number, file: string): void {
+  for (let i = 0; i < data.length; i++) if (data[i] === phase) return;
+  const seen = new Set<number>();
+  for (let i = 0; i < data.length && seen.size <= 20; i++) seen.add(data[i]);
+  const values = [...seen].sort((a, b) => a - b);
+  throw new TomolyteError(
+    ERROR_CODES.INVALID_ARGUMENT,
+    `phase ${phase} is not in ${file}: its values are ${values.slice(0, 20).join(", ")}${values.length > 20 ? ", ..." : ""}; pass one of them to --phase`,
+    { phase },
+  );
 }

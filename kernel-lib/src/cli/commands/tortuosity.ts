@@ -5,10 +5,9 @@
  * worker threads of its own. `--field` saves the concentration.
  */
 import { type Command, Option } from "commander";
-import { ERROR_CODES, TomolyteError } from "../../errors";
 import { type Volume } from "../../volume";
 import type { CliContext, CommonOptions } from "../context";
-import { withCommonOptions } from "../options";
+import { requirePhase, withCommonOptions } from "../options";
 import type { CliCommand } from "../program";
 import { runOp, transferable } from "../run-op";
 import { tortuosityParallel } from "../../parallel/tortuosity";
@@ -57,19 +56,7 @@ export const tortuosityCommand: CliCommand = {
       const warnings: string[] = [];
       const r = await readVolume(ctx, options, file, warnings);
       const labels: Volume = r.volume;
-      let count = 0;
-      const d = labels.data;
-      for (let i = 0; i < d.length; i++) if (d[i] === options.phase) count++;
-      if (count === 0) {
-        const seen = new Set<number>();
-        for (let i = 0; i < d.length && seen.size <= 20; i++) seen.add(d[i]);
-        const values = [...seen].sort((a, b) => a - b);
-        throw new TomolyteError(
-          ERROR_CODES.INVALID_ARGUMENT,
-          `phase ${options.phase} is not in ${file}: its values are ${values.slice(0, 20).join(", ")}${values.length > 20 ? ", ..." : ""}; pass one of them to --phase`,
-          { phase: options.phase },
-        );
-      }
+      requirePhase(labels.data, options.phase, file);
       const t0 = Date.now();
       const progress = ctx.progress(options, `tortuosity (${options.axis})`);
       const lib: Record<string, unknown> = { phase: options.phase, axis: options.axis };
